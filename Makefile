@@ -1,0 +1,85 @@
+# registry-insights: the two commands of the README, and their parts.
+#   make demo   fresh clone -> virtualenv, sample data, built warehouse, report CSVs
+#   make test   everything CI checks: lint, dbt build on the test dataset, pytest
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+DEMO_RAW := data/demo/raw
+DEMO_ROWS ?= 500000
+DEMO_DB := build/warehouse.duckdb
+REPORTS_DIR := reports
+
+TEST_RAW := build/test-data/raw
+TEST_ROWS ?= 250000
+TEST_DB := build/test-warehouse.duckdb
+
+.PHONY: help venv demo generate-demo build-demo export-demo test lint test-data build-test pytest docs clean
+
+help:
+	@echo "make demo   build a sample warehouse and write the report CSVs"
+	@echo "make test   lint, dbt build on the test dataset, pytest (what CI runs)"
+	@echo "make docs   generate the dbt docs site into target/"
+	@echo "make clean  remove build output (keeps the virtualenv)"
+
+$(BIN)/registry-insights: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet --constraint constraints.txt --editable '.[dev]'
+	@touch $@
+
+venv: $(BIN)/registry-insights
+
+# ---- demo ------------------------------------------------------------------
+demo: venv generate-demo build-demo export-demo
+	@echo
+	@echo "Warehouse: $(DEMO_DB) (DuckDB; open it read-only from any BI tool)"
+	@echo "Reports:   $(REPORTS_DIR)/ (one CSV per report, granularity and period)"
+
+generate-demo: venv
+	$(BIN)/registry-insights generate --out $(DEMO_RAW) --rows $(DEMO_ROWS)
+
+build-demo: venv
+	mkdir -p build
+	REGISTRY_INSIGHTS_RAW_PATH=$(DEMO_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(DEMO_DB) \
+		$(BIN)/dbt build
+
+export-demo: venv
+	$(BIN)/registry-insights export --database $(DEMO_DB) --out $(REPORTS_DIR)
+
+# ---- test ------------------------------------------------------------------
+test: venv lint build-test pytest
+
+lint: venv
+	$(BIN)/ruff check registry_insights tests scripts
+	$(BIN)/ruff format --check registry_insights tests scripts
+	$(BIN)/mypy registry_insights
+	REGISTRY_INSIGHTS_RAW_PATH=$(TEST_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=build/lint-warehouse.duckdb \
+		$(BIN)/sqlfluff lint models tests analyses
+
+test-data: venv
+	$(BIN)/registry-insights generate --out $(TEST_RAW) --rows $(TEST_ROWS) --days 35 --seed 7 --no-progress
+
+build-test: test-data
+	mkdir -p build
+	rm -f $(TEST_DB)
+	REGISTRY_INSIGHTS_RAW_PATH=$(TEST_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(TEST_DB) \
+		$(BIN)/dbt build
+
+pytest: venv
+	REGISTRY_INSIGHTS_TEST_RAW=$(TEST_RAW) REGISTRY_INSIGHTS_TEST_DB=$(TEST_DB) \
+		$(BIN)/pytest
+
+docs: venv
+	REGISTRY_INSIGHTS_RAW_PATH=$(DEMO_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(DEMO_DB) \
+		$(BIN)/dbt docs generate
+
+clean:
+	rm -rf build target logs $(REPORTS_DIR)

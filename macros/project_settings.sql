@@ -1,0 +1,26 @@
+{#-
+    Settings that come from a dbt var or, when the var is not given, from an
+    environment variable (dbt does not render env_var() inside dbt_project.yml vars).
+    Keep raw_data_path() in step with the source's external_location expression in
+    models/staging/registry/_registry__sources.yml.
+-#}
+
+{#- Folder of the raw-data contract: <raw_path>/<table>/date=YYYY-MM-DD/*.parquet -#}
+{% macro raw_data_path() -%}
+    {{ return(var('raw_path', env_var('REGISTRY_INSIGHTS_RAW_PATH', 'data/demo/raw'))) }}
+{%- endmacro %}
+
+{#- Salt of the hashes that replace IP addresses and account ids. Set it in production. -#}
+{% macro hash_salt() -%}
+    {{ return(var('hash_salt', env_var('REGISTRY_INSIGHTS_HASH_SALT', 'registry-insights-default-salt'))) }}
+{%- endmacro %}
+
+{#- Reports show only periods that ended before this date: var report_as_of_date, or today (UTC). -#}
+{% macro report_as_of_date() -%}
+    {%- set as_of = var('report_as_of_date', none) -%}
+    {%- if as_of -%}
+        cast('{{ as_of }}' as date)
+    {%- else -%}
+        cast({{ dbt.current_timestamp() }} as date)
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,110 @@
+{%- set digest_pattern = 'sha256:[0-9a-f]{64}' -%}
+{%- set tag_pattern = '[A-Za-z0-9_][A-Za-z0-9._-]{0,127}' -%}
+{%- set name_component = '[a-z0-9]+(([.]|_|__|-+)[a-z0-9]+)*' -%}
+{%- set repository_pattern = name_component ~ '(/' ~ name_component ~ ')+' -%}
+-- One row per raw request row, typed and normalised, with the contract check
+-- (`quarantine_reason`) and the delivery rank of its event id. The staging
+-- models on top split it into valid requests and quarantined rows.
+with
+
+source as (
+    {{ read_raw_table(source('registry', 'raw_registry_requests')) }}
+),
+
+normalised as (
+    select
+        event_id,
+        occurred_at,
+        upper(http_method) as http_method,
+        lower(object_type) as object_type,
+        repository,
+        reference,
+        response_digest,
+        media_type,
+        status_code,
+        response_bytes,
+        client_ip,
+        user_agent,
+        account_id,
+        case
+            when {{ regex_full_match('reference', digest_pattern) }} then 'digest'
+            when reference like '%:%' then 'malformed_digest'
+            when {{ regex_full_match('reference', tag_pattern) }} then 'tag'
+            else 'malformed_tag'
+        end as reference_check
+    from source
+),
+
+checked as (
+    select
+        *,
+        case
+            when event_id is null then 'missing_event_id'
+            when occurred_at is null then 'missing_occurred_at'
+            when http_method is null then 'missing_http_method'
+            when object_type is null then 'missing_object_type'
+            when repository is null then 'missing_repository'
+            when reference is null then 'missing_reference'
+            when status_code is null then 'missing_status_code'
+            when client_ip is null then 'missing_client_ip'
+            when http_method not in ('GET', 'HEAD') then 'unknown_http_method'
+            when object_type not in ('manifest', 'blob') then 'unknown_object_type'
+            when not {{ regex_full_match('repository', repository_pattern) }}
+                then 'malformed_repository'
+            when reference_check = 'malformed_digest' then 'malformed_digest'
+            when reference_check = 'malformed_tag' then 'malformed_tag'
+            when object_type = 'blob' and reference_check <> 'digest' then 'blob_not_by_digest'
+            when response_digest is not null
+                and not {{ regex_full_match('response_digest', digest_pattern) }}
+                then 'malformed_response_digest'
+            when status_code < 100 or status_code > 599 then 'invalid_status_code'
+            when response_bytes < 0 then 'negative_response_bytes'
+            when not {{ regex_full_match('client_ip', '[0-9A-Fa-f.:]+(%[0-9A-Za-z_.-]+)?') }}
+                then 'malformed_client_ip'
+            when occurred_at > {{ dbt.current_timestamp() }} then 'future_timestamp'
+        end as quarantine_reason
+    from normalised
+),
+
+ranked as (
+    select
+        event_id,
+        occurred_at,
+        http_method,
+        object_type,
+        repository,
+        reference,
+        reference_check,
+        response_digest,
+        media_type,
+        status_code,
+        response_bytes,
+        client_ip,
+        user_agent,
+        account_id,
+        quarantine_reason,
+        row_number() over (
+            partition by event_id, quarantine_reason is null
+            order by occurred_at, status_code, http_method, object_type, repository, reference
+        ) as delivery_rank
+    from checked
+)
+
+select
+    event_id,
+    occurred_at,
+    http_method,
+    object_type,
+    repository,
+    reference,
+    response_digest,
+    media_type,
+    status_code,
+    response_bytes,
+    client_ip,
+    user_agent,
+    account_id,
+    quarantine_reason,
+    delivery_rank,
+    case when reference_check in ('tag', 'digest') then reference_check end as reference_kind
+from ranked

@@ -1,0 +1,78 @@
+"""The `registry-insights` command."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="registry-insights: usage analytics for container registries.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+DEFAULT_WAREHOUSE = Path("build/warehouse.duckdb")
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Folder to write the raw tables into.")] = Path(
+        "data/demo/raw"
+    ),
+    rows: Annotated[int, typer.Option(min=1, help="Approximate number of request rows.")] = 500_000,
+    days: Annotated[int, typer.Option(min=1, help="Number of days covered.")] = 91,
+    start_date: Annotated[
+        datetime.datetime, typer.Option(formats=["%Y-%m-%d"], help="First day (UTC).")
+    ] = datetime.datetime(2026, 6, 1),
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same data.")] = 42,
+    chunk_rows: Annotated[int, typer.Option(min=1_000, help="Rows per written chunk.")] = 1_000_000,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Generate a realistic raw dataset in the raw-data contract's layout."""
+    from registry_insights.generator import GeneratorConfig, generate_dataset
+
+    config = GeneratorConfig(
+        rows=rows,
+        days=days,
+        start_date=start_date.date(),
+        seed=seed,
+        chunk_rows=chunk_rows,
+    )
+    counts = generate_dataset(config, out, progress=progress)
+    for table, count in counts.items():
+        typer.echo(f"{table}: {count:,} rows")
+    typer.echo(f"raw data written to {out}")
+
+
+@app.command()
+def export(
+    database: Annotated[
+        Path, typer.Option(envvar="REGISTRY_INSIGHTS_DUCKDB_PATH", help="The built warehouse.")
+    ] = DEFAULT_WAREHOUSE,
+    out: Annotated[Path, typer.Option(help="Folder for the CSV files.")] = Path("reports"),
+    report: Annotated[
+        list[str] | None, typer.Option(help="Report to export (repeatable); default: all.")
+    ] = None,
+) -> None:
+    """Write each report as CSV files with the published header, one per period."""
+    from registry_insights.reports.csv_export import ExportError, export_reports
+
+    try:
+        exported = export_reports(database, out, report)
+    except ExportError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from error
+    by_report: dict[str, int] = {}
+    for item in exported:
+        by_report[item.report] = by_report.get(item.report, 0) + 1
+    for name, files in sorted(by_report.items()):
+        typer.echo(f"{name}: {files} file(s) in {out / name}")
+    if not exported:
+        typer.echo("no complete period to export yet")
+
+
+if __name__ == "__main__":
+    app()
