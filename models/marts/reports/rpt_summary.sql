@@ -1,0 +1,110 @@
+-- The Summary report: one row per period (weekly Monday to Sunday, monthly), level
+-- (repository, tag, digest), repository and reference, for complete periods only.
+-- Tag and digest levels split each repository's actions by the reference the client
+-- named: a tag start counts under its tag, a digest start under its digest.
+with
+
+fct_pull_actions as (
+    select
+        action_week_start_date,
+        action_month_start_date,
+        namespace,
+        repository,
+        coalesce(publisher_name, namespace) as publisher_name,
+        reference_kind,
+        tag,
+        digest,
+        is_data_download,
+        is_version_check
+    from {{ ref('fct_pull_actions') }}
+),
+
+actions_in_periods as (
+    select
+        fct_pull_actions.*,
+        'weekly' as date_granularity,
+        fct_pull_actions.action_week_start_date as date_reference,
+        {{ dbt.dateadd('day', 7, 'fct_pull_actions.action_week_start_date') }} as period_end_date
+    from fct_pull_actions
+    union all
+    select
+        fct_pull_actions.*,
+        'monthly' as date_granularity,
+        fct_pull_actions.action_month_start_date as date_reference,
+        {{ dbt.dateadd('month', 1, 'fct_pull_actions.action_month_start_date') }} as period_end_date
+    from fct_pull_actions
+),
+
+actions_in_complete_periods as (
+    select
+        date_granularity,
+        date_reference,
+        publisher_name,
+        namespace,
+        repository,
+        reference_kind,
+        tag,
+        digest,
+        is_data_download,
+        is_version_check
+    from actions_in_periods
+    where cast(period_end_date as date) <= {{ report_as_of_date() }}
+),
+
+actions_by_level as (
+    select
+        actions_in_complete_periods.*,
+        'repository' as level,
+        actions_in_complete_periods.repository as reference
+    from actions_in_complete_periods
+    union all
+    select
+        actions_in_complete_periods.*,
+        'tag' as level,
+        actions_in_complete_periods.tag as reference
+    from actions_in_complete_periods
+    where actions_in_complete_periods.reference_kind = 'tag'
+    union all
+    select
+        actions_in_complete_periods.*,
+        'digest' as level,
+        actions_in_complete_periods.digest as reference
+    from actions_in_complete_periods
+    where actions_in_complete_periods.reference_kind = 'digest'
+),
+
+summarised as (
+    select
+        date_granularity,
+        cast(date_reference as date) as date_reference,
+        publisher_name,
+        namespace,
+        repository,
+        level,
+        reference,
+        sum(case when is_data_download then 1 else 0 end) as data_downloads,
+        sum(case when is_version_check then 1 else 0 end) as version_checks,
+        count(*) as event_count
+    from actions_by_level
+    group by
+        date_granularity,
+        date_reference,
+        publisher_name,
+        namespace,
+        repository,
+        level,
+        reference
+)
+
+select
+    date_granularity,
+    date_reference,
+    publisher_name,
+    namespace,
+    repository,
+    level,
+    reference,
+    cast(data_downloads as bigint) as data_downloads,
+    cast(version_checks as bigint) as version_checks,
+    cast(event_count as bigint) as event_count
+from summarised

@@ -1,0 +1,93 @@
+"""Writes each report as CSV files: one file per report, granularity and period."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from registry_insights.reports.catalog import REPORTS, ReportDefinition
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    report: str
+    date_granularity: str
+    date_reference: datetime.date
+    path: Path
+    rows: int
+
+
+class ExportError(RuntimeError):
+    """The warehouse cannot be exported as asked (missing file, missing mart, ...)."""
+
+
+def export_reports(
+    database: Path, out_dir: Path, report_names: Iterable[str] | None = None
+) -> list[ExportedFile]:
+    """Write `<out_dir>/<report>/<report>_<granularity>_<YYYY-MM-DD>.csv` for every period."""
+    names = list(report_names) if report_names else list(REPORTS)
+    unknown = [name for name in names if name not in REPORTS]
+    if unknown:
+        raise ExportError(f"unknown report(s) {unknown}; known: {sorted(REPORTS)}")
+    if not database.exists():
+        raise ExportError(f"no warehouse at {database}: run `dbt build` (or `make demo`) first")
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        exported: list[ExportedFile] = []
+        for name in names:
+            exported.extend(_export_report(connection, REPORTS[name], out_dir))
+        return exported
+    finally:
+        connection.close()
+
+
+def _export_report(
+    connection: duckdb.DuckDBPyConnection, report: ReportDefinition, out_dir: Path
+) -> list[ExportedFile]:
+    try:
+        periods = connection.execute(
+            f"select distinct date_granularity, date_reference from {report.relation} "
+            "order by date_granularity, date_reference"
+        ).fetchall()
+    except duckdb.CatalogException as error:
+        raise ExportError(
+            f"the warehouse has no {report.relation}: run `dbt build` first ({error})"
+        ) from error
+    report_dir = out_dir / report.name
+    report_dir.mkdir(parents=True, exist_ok=True)
+    columns = ", ".join(report.published_columns)
+    order = ", ".join(report.sort_columns)
+    exported = []
+    for granularity, date_reference in periods:
+        rows = connection.execute(
+            f"select {columns} from {report.relation} "
+            f"where date_granularity = ? and date_reference = ? order by {order}",
+            [granularity, date_reference],
+        ).fetchall()
+        path = report_dir / f"{report.name}_{granularity}_{date_reference.isoformat()}.csv"
+        _write_csv(path, report.header, rows)
+        exported.append(ExportedFile(report.name, granularity, date_reference, path, len(rows)))
+    return exported
+
+
+def _write_csv(path: Path, header: list[str], rows: list[tuple[object, ...]]) -> None:
+    temporary = path.with_suffix(".csv.tmp")
+    with temporary.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(_format(value) for value in row)
+    temporary.replace(path)
+
+
+def _format(value: object) -> object:
+    if value is None:
+        return r"\N"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
