@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 from dbt.cli.main import dbtRunner
+from warehouse_build import release_duckdb
 
 from registry_insights.pull_actions import ManifestRequest, PullAction, classify
 
@@ -88,6 +89,7 @@ def compile_model(work_dir: Path, model: str, variables: str = "{}") -> str:
             ]
         )
     finally:
+        release_duckdb()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -168,10 +170,7 @@ def sql_classifier(work_dir: Path, window_seconds: float = 60) -> Iterator[SqlCl
         "int_pull_actions_classified",
         f"{{pull_action_window_seconds: {window_seconds}}}",
     )
-    # Same database name as at compile time, in a file of its own (dbt may still hold the other).
-    run_dir = work_dir / "run"
-    run_dir.mkdir(exist_ok=True)
-    classifier = SqlClassifier(run_dir / "classification.duckdb", compiled)
+    classifier = SqlClassifier(work_dir / "classification.duckdb", compiled)
     try:
         yield classifier
     finally:
