@@ -27,8 +27,7 @@
     {%- set pattern = raw_data_path() ~ '/' ~ source_relation.identifier ~ '/*/*.parquet' -%}
     {%- set has_files = true -%}
     {%- if execute -%}
-        {%- set found = run_query("select count(*) from glob('" ~ pattern | replace("'", "''") ~ "')") -%}
-        {%- set has_files = found.columns[0].values()[0] > 0 -%}
+        {%- set has_files = duckdb__raw_table_has_files(source_relation) -%}
     {%- endif -%}
     {%- if has_files %}
     select
@@ -64,4 +63,39 @@
         {{ exceptions.raise_compiler_error("No contract columns declared for source table " ~ source_relation.identifier) }}
     {%- endif -%}
     {{ return(found) }}
+{% endmacro %}
+
+
+{#-
+    True when the table's folder holds Parquet files in day partitions. Fails with a
+    clear message when files sit where the contract does not put them (directly in
+    the table folder, or in a folder not named date=YYYY-MM-DD): they would otherwise
+    be ignored silently.
+-#}
+{% macro duckdb__raw_table_has_files(source_relation) %}
+    {%- set folder = raw_data_path() ~ '/' ~ source_relation.identifier -%}
+    {%- set quoted = folder | replace("'", "''") -%}
+    {%- set listing -%}
+        select
+            count(*) filter (where file like '%.parquet' and regexp_matches(file, '/date=[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/]+$'))
+                as partitioned_files,
+            array_to_string(list(file) filter (
+                where file like '%.parquet'
+                and not regexp_matches(file, '/date=[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/]+$')
+            )[1:5], ', ') as misplaced_files
+        from (
+            select file from glob('{{ quoted }}/*.parquet')
+            union all
+            select file from glob('{{ quoted }}/*/*.parquet')
+        ) as files
+    {%- endset -%}
+    {%- set found = run_query(listing) -%}
+    {%- set misplaced = found.columns[1].values()[0] -%}
+    {%- if misplaced -%}
+        {{ exceptions.raise_compiler_error(
+            "Raw files outside the contract's layout <raw_path>/" ~ source_relation.identifier
+            ~ "/date=YYYY-MM-DD/*.parquet would be ignored: " ~ misplaced
+        ) }}
+    {%- endif -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
 {% endmacro %}

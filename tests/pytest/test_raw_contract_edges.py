@@ -158,3 +158,13 @@ def test_pull_across_midnight_is_one_action_of_its_start_day(edge_warehouse: Pat
         ("weekly", monday, "tag", "1.0", 0, 1, 1),
         ("weekly", monday, "tag", "latest", 1, 0, 1),
     ]
+
+
+def test_files_outside_the_layout_fail_the_build_loudly(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    _write(raw, "raw_registry_requests", "2026-03-02", VALID[:1])
+    stray = raw / "raw_registry_requests" / "2026-03-03"
+    stray.mkdir()
+    pq.write_table(pa.Table.from_pylist(VALID[1:], schema=SCHEMA), stray / "part-0.parquet")
+    with pytest.raises(RuntimeError, match="outside the contract's layout"):
+        dbt_build(raw, tmp_path / "warehouse.duckdb", "--select", "base_registry__requests")
