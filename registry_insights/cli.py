@@ -74,5 +74,20 @@ def export(
         typer.echo("no complete period to export yet")
 
 
+@app.command("validate-raw")
+def validate_raw(
+    raw_path: Annotated[
+        Path, typer.Argument(help="Folder of the raw-data contract (<raw_path>/<table>/date=.../).")
+    ],
+    sample_rows: Annotated[
+        int, typer.Option(min=1, help="Rows per table checked by the expectation suite.")
+    ] = 1_000_000,
+) -> None:
+    """Check raw files against the raw-data contract (Great Expectations) before a build."""
+    from registry_insights.raw_validation import main
+
+    raise typer.Exit(code=main(raw_path, sample_rows))
+
+
 if __name__ == "__main__":
     app()
