@@ -61,6 +61,7 @@ lint: venv
 	$(BIN)/ruff check registry_insights tests scripts
 	$(BIN)/ruff format --check registry_insights tests scripts
 	$(BIN)/mypy registry_insights
+	mkdir -p build
 	REGISTRY_INSIGHTS_RAW_PATH=$(TEST_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=build/lint-warehouse.duckdb \
 		$(BIN)/sqlfluff lint models tests analyses
 
