@@ -1,7 +1,9 @@
-{%- set digest_pattern = 'sha256:[0-9a-f]{64}' -%}
-{%- set tag_pattern = '[A-Za-z0-9_][A-Za-z0-9._-]{0,127}' -%}
+{#- Contract patterns, as SQL string literals for regex_full_match. -#}
+{%- set digest_pattern = "'sha256:[0-9a-f]{64}'" -%}
+{%- set tag_pattern = "'[A-Za-z0-9_][A-Za-z0-9._-]{0,127}'" -%}
 {%- set name_component = '[a-z0-9]+(([.]|_|__|-+)[a-z0-9]+)*' -%}
-{%- set repository_pattern = name_component ~ '(/' ~ name_component ~ ')+' -%}
+{%- set repository_pattern = "'" ~ name_component ~ '(/' ~ name_component ~ ")+'" -%}
+{%- set client_ip_pattern = "'[0-9A-Fa-f.:]+(%[0-9A-Za-z_.-]+)?'" -%}
 -- One row per raw request row, typed and normalised, with the contract check
 -- (`quarantine_reason`) and the delivery rank of its event id. The staging
 -- models on top split it into valid requests and quarantined rows.
@@ -59,7 +61,7 @@ checked as (
                 then 'malformed_response_digest'
             when status_code < 100 or status_code > 599 then 'invalid_status_code'
             when response_bytes < 0 then 'negative_response_bytes'
-            when not {{ regex_full_match('client_ip', '[0-9A-Fa-f.:]+(%[0-9A-Za-z_.-]+)?') }}
+            when not {{ regex_full_match('client_ip', client_ip_pattern) }}
                 then 'malformed_client_ip'
             when occurred_at > {{ dbt.current_timestamp() }} then 'future_timestamp'
         end as quarantine_reason
