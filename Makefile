@@ -12,6 +12,9 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
+REFERENCE := data/reference
+export REGISTRY_INSIGHTS_REFERENCE_PATH := $(CURDIR)/$(REFERENCE)
+
 DEMO_RAW := data/demo/raw
 DEMO_ROWS ?= 500000
 DEMO_DB := build/warehouse.duckdb
@@ -21,7 +24,7 @@ TEST_RAW := build/test-data/raw
 TEST_ROWS ?= 250000
 TEST_DB := build/test-warehouse.duckdb
 
-.PHONY: help venv demo generate-demo build-demo export-demo test lint test-data build-test pytest docs clean
+.PHONY: help venv reference demo generate-demo build-demo export-demo test lint test-data build-test pytest docs clean
 
 help:
 	@echo "make demo   build a sample warehouse and write the report CSVs"
@@ -37,8 +40,12 @@ $(BIN)/registry-insights: pyproject.toml constraints.txt
 
 venv: $(BIN)/registry-insights
 
+# Offline reference data shipped by pinned packages (IP ranges, excluded mail domains).
+reference: venv
+	$(BIN)/registry-insights load-reference --out $(REFERENCE) --no-progress
+
 # ---- demo ------------------------------------------------------------------
-demo: venv generate-demo build-demo export-demo
+demo: venv generate-demo reference build-demo export-demo
 	@echo
 	@echo "Warehouse: $(DEMO_DB) (DuckDB; open it read-only from any BI tool)"
 	@echo "Reports:   $(REPORTS_DIR)/ (one CSV per report, granularity and period)"
@@ -46,7 +53,7 @@ demo: venv generate-demo build-demo export-demo
 generate-demo: venv
 	$(BIN)/registry-insights generate --out $(DEMO_RAW) --rows $(DEMO_ROWS)
 
-build-demo: venv
+build-demo: venv reference
 	mkdir -p build
 	REGISTRY_INSIGHTS_RAW_PATH=$(DEMO_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(DEMO_DB) \
 		$(BIN)/dbt build
@@ -68,17 +75,17 @@ lint: venv
 test-data: venv
 	$(BIN)/registry-insights generate --out $(TEST_RAW) --rows $(TEST_ROWS) --days 35 --seed 7 --no-progress
 
-build-test: test-data
+build-test: test-data reference
 	mkdir -p build
 	rm -f $(TEST_DB)
 	REGISTRY_INSIGHTS_RAW_PATH=$(TEST_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(TEST_DB) \
 		$(BIN)/dbt build
 
-pytest: venv
+pytest: venv reference
 	REGISTRY_INSIGHTS_TEST_RAW=$(TEST_RAW) REGISTRY_INSIGHTS_TEST_DB=$(TEST_DB) \
 		$(BIN)/pytest
 
-docs: venv
+docs: venv reference
 	REGISTRY_INSIGHTS_RAW_PATH=$(DEMO_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(DEMO_DB) \
 		$(BIN)/dbt docs generate
 

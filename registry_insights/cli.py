@@ -74,6 +74,26 @@ def export(
         typer.echo("no complete period to export yet")
 
 
+@app.command("load-reference")
+def load_reference(
+    out: Annotated[
+        Path,
+        typer.Option(
+            envvar="REGISTRY_INSIGHTS_REFERENCE_PATH",
+            help="Folder for the reference tables (<out>/<table>/data.parquet).",
+        ),
+    ] = Path("data/reference"),
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Export the offline reference data (IP ranges, excluded email domains) as Parquet."""
+    from registry_insights.reference_data import export_reference_data
+
+    counts = export_reference_data(out, progress=progress)
+    for table, count in counts.items():
+        typer.echo(f"{table}: {count:,} rows")
+    typer.echo(f"reference data written to {out}")
+
+
 @app.command("validate-raw")
 def validate_raw(
     raw_path: Annotated[

@@ -38,6 +38,11 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     from registry_insights.generator import GeneratorConfig, generate_dataset
 
     work = tmp_path_factory.mktemp("warehouse")
+    if not os.environ.get("REGISTRY_INSIGHTS_REFERENCE_PATH"):
+        from registry_insights.reference_data import export_reference_data
+
+        export_reference_data(work / "reference", progress=False)
+        os.environ["REGISTRY_INSIGHTS_REFERENCE_PATH"] = str(work / "reference")
     config = GeneratorConfig(rows=250_000, days=35, seed=7)
     generate_dataset(config, work / "raw", progress=False)
     dbt_build(work / "raw", work / "warehouse.duckdb")

@@ -1,9 +1,9 @@
-"""Builds a warehouse with dbt for the whole-warehouse tests."""
+"""Runs dbt on a raw folder and a warehouse file, for the whole-warehouse tests."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dbt.cli.main import dbtRunner
@@ -17,19 +17,33 @@ class BuiltWarehouse:
     database: Path
 
 
-def dbt_build(raw_path: Path, database: Path, *extra_args: str) -> None:
-    """Run `dbt build` on raw_path into database; raise if anything fails."""
+@dataclass(frozen=True)
+class DbtOutcome:
+    """What one dbt invocation did: counts by outcome and the nodes that did not pass."""
+
+    success: bool
+    passed: int
+    failed: int
+    failed_names: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def dbt_invoke(command: str, raw_path: Path, database: Path, *extra_args: str) -> DbtOutcome:
+    """Run one dbt command (build, test, run, ...) on raw_path into database."""
     env = {
         "REGISTRY_INSIGHTS_RAW_PATH": str(raw_path),
         "REGISTRY_INSIGHTS_DUCKDB_PATH": str(database),
         "REGISTRY_INSIGHTS_DUCKDB_TEMP_DIR": str(database.parent / "duckdb_tmp"),
     }
+    reference = os.environ.get("REGISTRY_INSIGHTS_REFERENCE_PATH")
+    if reference is None:
+        env["REGISTRY_INSIGHTS_REFERENCE_PATH"] = str(PROJECT_DIR / "data" / "reference")
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:
         result = dbtRunner().invoke(
             [
-                "build",
+                command,
                 "--project-dir",
                 str(PROJECT_DIR),
                 "--profiles-dir",
@@ -49,13 +63,23 @@ def dbt_build(raw_path: Path, database: Path, *extra_args: str) -> None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    if not result.success:
-        failures = [
-            f"{item.node.name}: {item.status} {item.message}"
-            for item in (result.result or [])
-            if str(item.status) not in ("success", "pass")
-        ]
-        raise RuntimeError(f"dbt build failed: {result.exception or failures}")
+    items = list(result.result or []) if result.exception is None else []
+    not_passed = [item for item in items if str(item.status) not in ("success", "pass")]
+    return DbtOutcome(
+        success=result.success,
+        passed=len(items) - len(not_passed),
+        failed=len(not_passed) + (1 if result.exception is not None else 0),
+        failed_names=[item.node.name for item in not_passed],
+        messages=[f"{item.node.name}: {item.status} {item.message}" for item in not_passed]
+        + ([str(result.exception)] if result.exception is not None else []),
+    )
+
+
+def dbt_build(raw_path: Path, database: Path, *extra_args: str) -> None:
+    """Run `dbt build` on raw_path into database; raise if anything fails."""
+    outcome = dbt_invoke("build", raw_path, database, *extra_args)
+    if not outcome.success:
+        raise RuntimeError(f"dbt build failed: {outcome.messages}")
 
 
 def release_duckdb() -> None:

@@ -1,0 +1,221 @@
+-- One row per distinct client IP address of the registry requests and extension events,
+-- enriched from the offline reference data: country, ASN organisation, cloud provider,
+-- IP type and the organisation's domain.
+--
+-- How an address finds its range, without a range join: the ranges of one reference
+-- table are sorted and never overlap, so the only range that can hold an address is the
+-- one with the greatest start at or below it. Addresses and range starts go into one
+-- list, ordered by encoded address (a range start before an equal address), and a
+-- running max of the range starts gives each address its candidate; an equi-join on that
+-- start then checks the range's end. This is a sort, so it scales on every engine, where
+-- `ip_hex between range_start_hex and range_end_hex` joins fall back to nested loops or,
+-- with the family equality added, make DuckDB hash on two values (measured with 100k
+-- addresses and 787k ranges on 2 cores: this 0.5 s, between 0.8 s, between + family 439 s).
+with
+
+requests as (
+    select client_ip from {{ ref('stg_registry__requests') }}
+),
+
+extension_events as (
+    select client_ip from {{ ref('stg_registry__extension_events') }}
+),
+
+country_ranges as (
+    select
+        range_start_hex,
+        range_end_hex,
+        ip_family,
+        country_code
+    from {{ ref('stg_reference__ip_country_ranges') }}
+),
+
+asn_ranges as (
+    select
+        range_start_hex,
+        range_end_hex,
+        ip_family,
+        asn,
+        asn_organisation
+    from {{ ref('stg_reference__ip_asn_ranges') }}
+),
+
+cloud_providers as (
+    select
+        priority,
+        pattern,
+        pattern_type,
+        cloud_service_provider,
+        ip_type,
+        organisation_domain
+    from {{ ref('cloud_providers_by_asn_organisation') }}
+),
+
+client_ips as (
+    select client_ip from requests
+    where client_ip is not null
+    union
+    select client_ip from extension_events
+    where client_ip is not null
+),
+
+client_ips_encoded as (
+    select
+        client_ip,
+        {{ ip_to_hex('client_ip') }} as ip_hex
+    from client_ips
+),
+
+-- Several texts can name one address (`1.2.3.4`, `::ffff:1.2.3.4`): look each up once.
+addresses as (
+    select distinct
+        ip_hex,
+        case when ip_hex like '00000000000000000000ffff%' then 4 else 6 end as ip_family
+    from client_ips_encoded
+    where ip_hex is not null
+),
+
+country_lookup_points as (
+    select
+        ip_hex as point_hex,
+        ip_family,
+        1 as point_kind,
+        cast(null as {{ dbt.type_string() }}) as range_start_hex
+    from addresses
+    union all
+    select
+        range_start_hex as point_hex,
+        ip_family,
+        0 as point_kind,
+        range_start_hex
+    from country_ranges
+),
+
+country_candidates_ranked as (
+    select
+        point_hex,
+        ip_family,
+        point_kind,
+        max(range_start_hex) over (
+            partition by ip_family
+            order by point_hex, point_kind
+            rows between unbounded preceding and current row
+        ) as candidate_start_hex
+    from country_lookup_points
+),
+
+addresses_with_country as (
+    select
+        country_candidates_ranked.point_hex as ip_hex,
+        country_ranges.country_code
+    from country_candidates_ranked
+    left join country_ranges
+        on
+            country_candidates_ranked.ip_family = country_ranges.ip_family
+            and country_candidates_ranked.candidate_start_hex = country_ranges.range_start_hex
+            and country_candidates_ranked.point_hex <= country_ranges.range_end_hex
+    where country_candidates_ranked.point_kind = 1
+),
+
+asn_lookup_points as (
+    select
+        ip_hex as point_hex,
+        ip_family,
+        1 as point_kind,
+        cast(null as {{ dbt.type_string() }}) as range_start_hex
+    from addresses
+    union all
+    select
+        range_start_hex as point_hex,
+        ip_family,
+        0 as point_kind,
+        range_start_hex
+    from asn_ranges
+),
+
+asn_candidates_ranked as (
+    select
+        point_hex,
+        ip_family,
+        point_kind,
+        max(range_start_hex) over (
+            partition by ip_family
+            order by point_hex, point_kind
+            rows between unbounded preceding and current row
+        ) as candidate_start_hex
+    from asn_lookup_points
+),
+
+addresses_with_asn as (
+    select
+        asn_candidates_ranked.point_hex as ip_hex,
+        asn_ranges.asn,
+        asn_ranges.asn_organisation
+    from asn_candidates_ranked
+    left join asn_ranges
+        on
+            asn_candidates_ranked.ip_family = asn_ranges.ip_family
+            and asn_candidates_ranked.candidate_start_hex = asn_ranges.range_start_hex
+            and asn_candidates_ranked.point_hex <= asn_ranges.range_end_hex
+    where asn_candidates_ranked.point_kind = 1
+),
+
+-- The seed's patterns are matched against the organisations actually seen, not all of them.
+organisations as (
+    select distinct asn_organisation
+    from addresses_with_asn
+    where asn_organisation is not null
+),
+
+organisation_matches as (
+    select
+        organisations.asn_organisation,
+        cloud_providers.cloud_service_provider,
+        cloud_providers.ip_type,
+        cloud_providers.organisation_domain,
+        row_number() over (
+            partition by organisations.asn_organisation
+            order by cloud_providers.priority
+        ) as match_rank
+    from organisations
+    cross join cloud_providers
+    where
+        case
+            when cloud_providers.pattern_type = 'substring'
+                then {{ dbt.position('cloud_providers.pattern', 'lower(organisations.asn_organisation)') }} > 0
+            when cloud_providers.pattern_type = 'regex'
+                then {{ regex_search('lower(organisations.asn_organisation)', 'cloud_providers.pattern') }}
+            else false
+        end
+),
+
+organisation_providers as (
+    select
+        asn_organisation,
+        cloud_service_provider,
+        ip_type,
+        organisation_domain
+    from organisation_matches
+    where match_rank = 1
+),
+
+client_ips_enriched as (
+    select
+        client_ips_encoded.client_ip,
+        client_ips_encoded.ip_hex,
+        addresses_with_country.country_code as ip_country,
+        addresses_with_asn.asn,
+        addresses_with_asn.asn_organisation,
+        organisation_providers.ip_type,
+        organisation_providers.organisation_domain as ip_domain,
+        coalesce(organisation_providers.cloud_service_provider, 'no csp') as cloud_service_provider
+    from client_ips_encoded
+    left join addresses_with_country
+        on client_ips_encoded.ip_hex = addresses_with_country.ip_hex
+    left join addresses_with_asn
+        on client_ips_encoded.ip_hex = addresses_with_asn.ip_hex
+    left join organisation_providers
+        on addresses_with_asn.asn_organisation = organisation_providers.asn_organisation
+)
+
+select * from client_ips_enriched
