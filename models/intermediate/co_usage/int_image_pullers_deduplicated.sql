@@ -1,0 +1,37 @@
+-- One row per period (weekly, monthly; complete periods only), user and image: who
+-- pulled what, reduced to distinct pullers before any pairing so co-usage stays cheap.
+-- A user is an account, or for an anonymous pull its client IP; both are hashed here.
+with
+
+int_pull_actions_enriched as (
+    select
+        action_week_start_date,
+        action_month_start_date,
+        repository,
+        namespace,
+        publisher_id,
+        publisher_name,
+        publisher_program,
+        company_domain,
+        case
+            when account_id is not null then 'account:' || {{ salted_hash('account_id') }}
+            else 'ip:' || {{ salted_hash('client_ip') }}
+        end as user_key
+    from {{ ref('int_pull_actions_enriched') }}
+),
+
+pulls_in_complete_periods as (
+    {{ report_periods('int_pull_actions_enriched') }}
+)
+
+select distinct
+    date_granularity,
+    cast(date_reference as date) as date_reference,
+    user_key,
+    repository,
+    namespace,
+    publisher_id,
+    publisher_name,
+    publisher_program,
+    company_domain
+from pulls_in_complete_periods

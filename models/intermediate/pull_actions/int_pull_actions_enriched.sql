@@ -1,0 +1,99 @@
+-- One row per pull action, with what its start request tells about the client:
+-- country, cloud provider and IP type (from the IP), tool and version (from the
+-- User-Agent), the inferred use case, and the puller's company domain.
+with
+
+int_pull_actions_classified as (
+    select * from {{ ref('int_pull_actions_classified') }}
+),
+
+int_client_ips_enriched as (
+    select
+        client_ip,
+        ip_country,
+        cloud_service_provider,
+        ip_type,
+        ip_domain
+    from {{ ref('int_client_ips_enriched') }}
+),
+
+int_user_agents_parsed as (
+    select
+        user_agent_tool,
+        user_agent_version,
+        base_use_case,
+        coalesce(user_agent, '') as user_agent_key
+    from {{ ref('int_user_agents_parsed') }}
+),
+
+publishers as (
+    select
+        namespace,
+        publisher_id,
+        publisher_name,
+        program as publisher_program
+    from {{ ref('publishers') }}
+),
+
+stg_registry__accounts as (
+    select
+        account_id,
+        email_domain
+    from {{ ref('stg_registry__accounts') }}
+),
+
+int_email_domains_classified as (
+    select
+        email_domain,
+        excluded_category
+    from {{ ref('int_email_domains_classified') }}
+),
+
+actions_joined as (
+    select
+        int_pull_actions_classified.*,
+        int_client_ips_enriched.ip_country,
+        int_client_ips_enriched.ip_type,
+        int_client_ips_enriched.ip_domain,
+        int_user_agents_parsed.user_agent_version,
+        stg_registry__accounts.email_domain,
+        int_email_domains_classified.excluded_category,
+        publishers.publisher_id,
+        publishers.publisher_name,
+        publishers.publisher_program,
+        coalesce(int_client_ips_enriched.cloud_service_provider, 'no csp') as cloud_service_provider,
+        coalesce(int_user_agents_parsed.user_agent_tool, 'unknown') as user_agent_tool,
+        coalesce(int_user_agents_parsed.base_use_case, 'Unknown') as base_use_case
+    from int_pull_actions_classified
+    left join int_client_ips_enriched
+        on int_pull_actions_classified.client_ip = int_client_ips_enriched.client_ip
+    left join int_user_agents_parsed
+        on coalesce(int_pull_actions_classified.user_agent, '') = int_user_agents_parsed.user_agent_key
+    left join publishers
+        on int_pull_actions_classified.namespace = publishers.namespace
+    left join stg_registry__accounts
+        on int_pull_actions_classified.account_id = stg_registry__accounts.account_id
+    left join int_email_domains_classified
+        on stg_registry__accounts.email_domain = int_email_domains_classified.email_domain
+),
+
+use_case_inferred as (
+    select
+        actions_joined.*,
+        cast({{ dbt.date_trunc('week', 'actions_joined.action_at') }} as date) as action_week_start_date,
+        cast({{ dbt.date_trunc('month', 'actions_joined.action_at') }} as date) as action_month_start_date,
+        {{ infer_use_case('actions_joined.base_use_case', 'actions_joined.cloud_service_provider') }}
+            as inferred_use_case,
+        case
+            when actions_joined.account_id is not null
+                then case
+                        when actions_joined.email_domain is not null
+                            and actions_joined.excluded_category is null
+                            then actions_joined.email_domain
+                    end
+            when actions_joined.ip_type = 'business' then actions_joined.ip_domain
+        end as company_domain
+    from actions_joined
+)
+
+select * from use_case_inferred

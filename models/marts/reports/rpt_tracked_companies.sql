@@ -1,0 +1,89 @@
+-- The Tracked companies report: for the company domains each publisher tracks
+-- (seed tracked_companies), one row per period, publisher, domain, country, cloud
+-- provider, client tool, inferred use case and repository, complete periods only.
+with
+
+fct_pull_actions as (
+    select
+        action_week_start_date,
+        action_month_start_date,
+        namespace,
+        repository,
+        company_domain,
+        ip_country,
+        cloud_service_provider,
+        user_agent_tool,
+        inferred_use_case,
+        is_data_download,
+        is_version_check,
+        is_authenticated,
+        account_id_hash,
+        coalesce(publisher_name, namespace) as publisher_name
+    from {{ ref('fct_pull_actions') }}
+    where company_domain is not null
+),
+
+tracked_companies as (
+    select
+        namespace,
+        lower(domain) as domain
+    from {{ ref('tracked_companies') }}
+),
+
+tracked_actions as (
+    select fct_pull_actions.*
+    from fct_pull_actions
+    inner join tracked_companies
+        on
+            fct_pull_actions.namespace = tracked_companies.namespace
+            and fct_pull_actions.company_domain = tracked_companies.domain
+),
+
+actions_in_complete_periods as (
+    {{ report_periods('tracked_actions') }}
+),
+
+tracked as (
+    select
+        date_granularity,
+        cast(date_reference as date) as date_reference,
+        publisher_name,
+        company_domain as domain,
+        ip_country,
+        cloud_service_provider,
+        user_agent_tool as user_agent,
+        inferred_use_case,
+        repository as image_repository,
+        sum(case when is_data_download then 1 else 0 end) as data_downloads,
+        sum(case when is_version_check then 1 else 0 end) as version_checks,
+        count(*) as pulls,
+        count(distinct case when is_authenticated then account_id_hash end)
+            as unique_authenticated_users
+    from actions_in_complete_periods
+    group by
+        date_granularity,
+        date_reference,
+        publisher_name,
+        company_domain,
+        ip_country,
+        cloud_service_provider,
+        user_agent_tool,
+        inferred_use_case,
+        repository
+)
+
+select
+    date_granularity,
+    date_reference,
+    publisher_name,
+    domain,
+    ip_country,
+    cloud_service_provider,
+    user_agent,
+    inferred_use_case,
+    image_repository,
+    cast(data_downloads as bigint) as data_downloads,
+    cast(version_checks as bigint) as version_checks,
+    cast(pulls as bigint) as pulls,
+    cast(unique_authenticated_users as bigint) as unique_authenticated_users
+from tracked
