@@ -8,7 +8,6 @@ the same name and runs the compiled query.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,12 +15,9 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from dbt.cli.main import dbtRunner
-from warehouse_build import release_duckdb
+from warehouse_build import dbt_compiled_code
 
 from registry_insights.pull_actions import ManifestRequest, PullAction, classify
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 STAGING_SCHEMA = pa.schema(
     [
@@ -62,43 +58,8 @@ class ActionRow:
 
 
 def compile_model(work_dir: Path, model: str, variables: str = "{}") -> str:
-    """Compile one model with dbt against a scratch DuckDB file; return its SQL."""
-    env = {
-        "REGISTRY_INSIGHTS_DUCKDB_PATH": str(work_dir / "classification.duckdb"),
-        "REGISTRY_INSIGHTS_RAW_PATH": str(work_dir / "raw"),
-    }
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        result = dbtRunner().invoke(
-            [
-                "compile",
-                "--project-dir",
-                str(PROJECT_DIR),
-                "--profiles-dir",
-                str(PROJECT_DIR),
-                "--select",
-                model,
-                "--vars",
-                variables,
-                "--quiet",
-                "--target-path",
-                str(work_dir / "target"),
-                "--log-path",
-                str(work_dir / "logs"),
-            ]
-        )
-    finally:
-        release_duckdb()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    if not result.success or result.result is None:
-        raise RuntimeError(f"dbt compile failed: {result.exception}")
-    compiled: str = result.result.results[0].node.compiled_code
-    return compiled
+    """Compile one model with dbt against `<work_dir>/classification.duckdb`; return its SQL."""
+    return dbt_compiled_code(work_dir, "classification", "--select", model, "--vars", variables)
 
 
 def requests_table(requests: Iterable[ManifestRequest]) -> pa.Table:

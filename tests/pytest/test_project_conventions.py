@@ -8,8 +8,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
-from warehouse_build import PROJECT_DIR, BuiltWarehouse, release_duckdb
+from warehouse_build import BuiltWarehouse, run_dbt
 
 # Models whose grain is "one row per raw row" have no key of their own by design.
 UNKEYED_MODELS = {"base_registry__requests", "stg_registry__requests_quarantined"}
@@ -19,21 +18,7 @@ KEY_TESTS = {"unique", "unique_combination_of_columns"}
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> Any:
     work = tmp_path_factory.mktemp("parse")
-    result = dbtRunner().invoke(
-        [
-            "parse",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-            "--quiet",
-        ]
-    )
-    release_duckdb()
+    result = run_dbt("parse", work / "raw", work / "parse.duckdb")
     assert result.success, result.exception
     return result.result
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import ipaddress
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -24,10 +23,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from dbt.cli.main import dbtRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from warehouse_build import PROJECT_DIR, release_duckdb
+from warehouse_build import dbt_compiled_code
 
 from registry_insights.reference_data import REFERENCE_TABLES, export_reference_data
 from registry_insights.reference_data.ip_ranges import (
@@ -222,40 +220,7 @@ def test_excluded_domains_carry_each_package_list(exported: Exported) -> None:
 
 def compile_inline(work_dir: Path, sql: str) -> str:
     """Compile an inline query with dbt against a scratch DuckDB file; return its SQL."""
-    env = {
-        "REGISTRY_INSIGHTS_DUCKDB_PATH": str(work_dir / "compile.duckdb"),
-        "REGISTRY_INSIGHTS_RAW_PATH": str(work_dir / "raw"),
-    }
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        result = dbtRunner().invoke(
-            [
-                "compile",
-                "--project-dir",
-                str(PROJECT_DIR),
-                "--profiles-dir",
-                str(PROJECT_DIR),
-                "--inline",
-                sql,
-                "--quiet",
-                "--target-path",
-                str(work_dir / "target"),
-                "--log-path",
-                str(work_dir / "logs"),
-            ]
-        )
-    finally:
-        release_duckdb()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    if not result.success or result.result is None:
-        raise RuntimeError(f"dbt compile failed: {result.exception}")
-    compiled: str = result.result.results[0].node.compiled_code
-    return compiled
+    return dbt_compiled_code(work_dir, "compile", "--inline", sql)
 
 
 @pytest.fixture(scope="module")

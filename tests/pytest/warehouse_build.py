@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dbt.cli.main import dbtRunner
 
@@ -28,20 +31,33 @@ class DbtOutcome:
     messages: list[str] = field(default_factory=list)
 
 
-def dbt_invoke(command: str, raw_path: Path, database: Path, *extra_args: str) -> DbtOutcome:
-    """Run one dbt command (build, test, run, ...) on raw_path into database."""
+@contextmanager
+def project_environment(raw_path: Path, database: Path) -> Iterator[None]:
+    """Point the project's profile at raw_path and database for the duration."""
     env = {
         "REGISTRY_INSIGHTS_RAW_PATH": str(raw_path),
         "REGISTRY_INSIGHTS_DUCKDB_PATH": str(database),
         "REGISTRY_INSIGHTS_DUCKDB_TEMP_DIR": str(database.parent / "duckdb_tmp"),
     }
-    reference = os.environ.get("REGISTRY_INSIGHTS_REFERENCE_PATH")
-    if reference is None:
+    if os.environ.get("REGISTRY_INSIGHTS_REFERENCE_PATH") is None:
         env["REGISTRY_INSIGHTS_REFERENCE_PATH"] = str(PROJECT_DIR / "data" / "reference")
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:
-        result = dbtRunner().invoke(
+        yield
+    finally:
+        release_duckdb()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_dbt(command: str, raw_path: Path, database: Path, *extra_args: str) -> Any:
+    """One dbt invocation in this process, its files kept beside the database."""
+    with project_environment(raw_path, database):
+        return dbtRunner().invoke(
             [
                 command,
                 "--project-dir",
@@ -56,13 +72,22 @@ def dbt_invoke(command: str, raw_path: Path, database: Path, *extra_args: str) -
                 *extra_args,
             ]
         )
-    finally:
-        release_duckdb()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+
+
+def dbt_compiled_code(work_dir: Path, database_name: str, *selection: str) -> str:
+    """Compile one node (`--select model` or `--inline sql`) against a scratch database
+    `<work_dir>/<database_name>.duckdb`: its name is the one the compiled SQL refers to."""
+    database = work_dir / f"{database_name}.duckdb"
+    result = run_dbt("compile", work_dir / "raw", database, *selection)
+    if not result.success or result.result is None:
+        raise RuntimeError(f"dbt compile failed: {result.exception}")
+    compiled: str = result.result.results[0].node.compiled_code
+    return compiled
+
+
+def dbt_invoke(command: str, raw_path: Path, database: Path, *extra_args: str) -> DbtOutcome:
+    """Run one dbt command (build, test, run, ...) on raw_path into database."""
+    result = run_dbt(command, raw_path, database, *extra_args)
     items = list(result.result or []) if result.exception is None else []
     not_passed = [item for item in items if str(item.status) not in ("success", "pass")]
     return DbtOutcome(
