@@ -62,6 +62,7 @@ export-demo: venv
 	$(BIN)/registry-insights export --database $(DEMO_DB) --out $(REPORTS_DIR)
 
 # ---- test ------------------------------------------------------------------
+# lint, dbt build (models, data and unit tests), the Great Expectations mart suite, pytest
 test: venv lint build-test pytest
 
 lint: venv
@@ -80,6 +81,7 @@ build-test: test-data reference
 	rm -f $(TEST_DB)
 	REGISTRY_INSIGHTS_RAW_PATH=$(TEST_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(TEST_DB) \
 		$(BIN)/dbt build
+	$(BIN)/registry-insights validate-marts --database $(TEST_DB)
 
 pytest: venv reference
 	REGISTRY_INSIGHTS_TEST_RAW=$(TEST_RAW) REGISTRY_INSIGHTS_TEST_DB=$(TEST_DB) \

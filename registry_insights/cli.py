@@ -109,5 +109,20 @@ def validate_raw(
     raise typer.Exit(code=main(raw_path, sample_rows))
 
 
+@app.command("validate-marts")
+def validate_marts(
+    database: Annotated[
+        Path,
+        typer.Option(
+            envvar="REGISTRY_INSIGHTS_DUCKDB_PATH", help="The built warehouse; opened read-only."
+        ),
+    ] = DEFAULT_WAREHOUSE,
+) -> None:
+    """Check the built marts with Great Expectations, after `dbt build`."""
+    from registry_insights.mart_validation import main
+
+    raise typer.Exit(code=main(database))
+
+
 if __name__ == "__main__":
     app()
