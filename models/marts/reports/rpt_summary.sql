@@ -19,36 +19,8 @@ fct_pull_actions as (
     from {{ ref('fct_pull_actions') }}
 ),
 
-actions_in_periods as (
-    select
-        fct_pull_actions.*,
-        'weekly' as date_granularity,
-        fct_pull_actions.action_week_start_date as date_reference,
-        {{ dbt.dateadd('day', 7, 'fct_pull_actions.action_week_start_date') }} as period_end_date
-    from fct_pull_actions
-    union all
-    select
-        fct_pull_actions.*,
-        'monthly' as date_granularity,
-        fct_pull_actions.action_month_start_date as date_reference,
-        {{ dbt.dateadd('month', 1, 'fct_pull_actions.action_month_start_date') }} as period_end_date
-    from fct_pull_actions
-),
-
 actions_in_complete_periods as (
-    select
-        date_granularity,
-        date_reference,
-        publisher_name,
-        namespace,
-        repository,
-        reference_kind,
-        tag,
-        digest,
-        is_data_download,
-        is_version_check
-    from actions_in_periods
-    where cast(period_end_date as date) <= {{ report_as_of_date() }}
+    {{ report_periods('fct_pull_actions') }}
 ),
 
 actions_by_level as (
