@@ -73,6 +73,20 @@ LEAKS: dict[str, tuple[str, Leak, str]] = {
         ),
         "no_values_from",
     ),
+    "an account id in a report's text column": (
+        "rpt_trends",
+        lambda c: c.execute(
+            "update marts.rpt_trends set user_agent = "
+            "(select min(account_id) from staging.stg_registry__requests) "
+            "where pulls = (select max(pulls) from marts.rpt_trends)"
+        ),
+        "no_values_from",
+    ),
+    "an email address in a report's text column": (
+        "rpt_technographic_companies",
+        _copy_row_with("marts.rpt_technographic_companies", "'jane.doe@example.com' as domain"),
+        "no_email_addresses",
+    ),
 }
 
 

@@ -1,0 +1,36 @@
+{#-
+    no_email_addresses()
+
+    Privacy rule: no text column of the model holds something shaped like an email
+    address (`local@domain.tld`). Fails with one row per offending column and its row
+    count; the values themselves are not returned. Severity error; never store failures.
+-#}
+{% test no_email_addresses(model) %}
+    {%- set text_columns = [] -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(model) -%}
+            {%- if column.is_string() -%}
+                {%- do text_columns.append(column.name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif %}
+    with
+
+    leaks as (
+        select
+            cast(null as {{ dbt.type_string() }}) as leaking_column,
+            0 as leaking_rows
+        where 1 = 0
+        {%- for name in text_columns %}
+        union all
+        select
+            '{{ name }}' as leaking_column,
+            count(*) as leaking_rows
+        from {{ model }}
+        where {{ regex_full_match(adapter.quote(name), "'.*[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+.*'") }}
+        {%- endfor %}
+    )
+
+    select * from leaks
+    where leaking_rows > 0
+{% endtest %}
