@@ -6,14 +6,7 @@
     count; the values themselves are not returned. Severity error; never store failures.
 -#}
 {% test no_email_addresses(model) %}
-    {%- set text_columns = [] -%}
-    {%- if execute -%}
-        {%- for column in adapter.get_columns_in_relation(model) -%}
-            {%- if column.is_string() -%}
-                {%- do text_columns.append(column.name) -%}
-            {%- endif -%}
-        {%- endfor -%}
-    {%- endif %}
+    {%- set text_column_names = text_columns(model) %}
     with
 
     leaks as (
@@ -21,7 +14,7 @@
             cast(null as {{ dbt.type_string() }}) as leaking_column,
             0 as leaking_rows
         where 1 = 0
-        {%- for name in text_columns %}
+        {%- for name in text_column_names %}
         union all
         select
             '{{ name }}' as leaking_column,

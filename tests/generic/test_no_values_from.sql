@@ -8,14 +8,7 @@
     failing values themselves are not returned.
 -#}
 {% test no_values_from(model, identifiers, identifier_column) %}
-    {%- set text_columns = [] -%}
-    {%- if execute -%}
-        {%- for column in adapter.get_columns_in_relation(model) -%}
-            {%- if column.is_string() -%}
-                {%- do text_columns.append(column.name) -%}
-            {%- endif -%}
-        {%- endfor -%}
-    {%- endif %}
+    {%- set text_column_names = text_columns(model) %}
     with
 
     identifiers as (
@@ -29,7 +22,7 @@
             cast(null as {{ dbt.type_string() }}) as leaking_column,
             0 as leaking_rows
         where 1 = 0
-        {%- for name in text_columns %}
+        {%- for name in text_column_names %}
         union all
         select
             '{{ name }}' as leaking_column,

@@ -9,29 +9,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from raw_schema import RAW_REQUESTS_SCHEMA
 from warehouse_build import dbt_build
 
 DIGEST_A = "sha256:" + "a" * 64
 DIGEST_B = "sha256:" + "b" * 64
 DAY = datetime.datetime(2026, 3, 2, 23, 59, 50, tzinfo=datetime.UTC)
 
-SCHEMA = pa.schema(
-    [
-        ("event_id", pa.string()),
-        ("occurred_at", pa.timestamp("us", tz="UTC")),
-        ("http_method", pa.string()),
-        ("object_type", pa.string()),
-        ("repository", pa.string()),
-        ("reference", pa.string()),
-        ("response_digest", pa.string()),
-        ("media_type", pa.string()),
-        ("status_code", pa.int32()),
-        ("response_bytes", pa.int64()),
-        ("client_ip", pa.string()),
-        ("user_agent", pa.string()),
-        ("account_id", pa.string()),
-    ]
-)
+SCHEMA = RAW_REQUESTS_SCHEMA
 
 
 def _row(event_id: str | None, seconds: float, **overrides: object) -> dict[str, object]:

@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from raw_schema import RAW_REQUESTS_SCHEMA
 
 from registry_insights.raw_validation import RawValidationReport, validate_raw
 from registry_insights.raw_validation.validate import (
@@ -42,23 +43,7 @@ UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
 DIGEST_A = "sha256:" + "a" * 64
 DIGEST_B = "sha256:" + "0123456789abcdef" * 4
 
-REQUESTS_SCHEMA = pa.schema(
-    [
-        ("event_id", pa.string()),
-        ("occurred_at", UTC_TIMESTAMP),
-        ("http_method", pa.string()),
-        ("object_type", pa.string()),
-        ("repository", pa.string()),
-        ("reference", pa.string()),
-        ("response_digest", pa.string()),
-        ("media_type", pa.string()),
-        ("status_code", pa.int32()),
-        ("response_bytes", pa.int64()),
-        ("client_ip", pa.string()),
-        ("user_agent", pa.string()),
-        ("account_id", pa.string()),
-    ]
-)
+REQUESTS_SCHEMA = RAW_REQUESTS_SCHEMA
 ACCOUNTS_SCHEMA = pa.schema([("account_id", pa.string()), ("email_domain", pa.string())])
 EXTENSIONS_SCHEMA = pa.schema(
     [

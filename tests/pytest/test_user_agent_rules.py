@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from raw_schema import RAW_REQUESTS_SCHEMA
 from warehouse_build import PROJECT_DIR, dbt_build
 
 from registry_insights.generator.client_kinds import KINDS
@@ -384,23 +385,7 @@ def test_generator_user_agents_map_to_their_tools() -> None:
 # The dbt model agrees with the Python reading
 # ---------------------------------------------------------------------------
 
-RAW_SCHEMA = pa.schema(
-    [
-        ("event_id", pa.string()),
-        ("occurred_at", pa.timestamp("us", tz="UTC")),
-        ("http_method", pa.string()),
-        ("object_type", pa.string()),
-        ("repository", pa.string()),
-        ("reference", pa.string()),
-        ("response_digest", pa.string()),
-        ("media_type", pa.string()),
-        ("status_code", pa.int32()),
-        ("response_bytes", pa.int64()),
-        ("client_ip", pa.string()),
-        ("user_agent", pa.string()),
-        ("account_id", pa.string()),
-    ]
-)
+RAW_SCHEMA = RAW_REQUESTS_SCHEMA
 DAY = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
 
 
