@@ -35,7 +35,7 @@ help:
 $(BIN)/registry-insights: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip>=24"
-	$(BIN)/pip install --quiet --constraint constraints.txt --editable '.[dev]'
+	$(BIN)/pip install --quiet --constraint constraints.txt --editable '.[dev,spark]'
 	@touch $@
 
 venv: $(BIN)/registry-insights
