@@ -33,6 +33,7 @@ select
     ip_country,
     cloud_service_provider,
     ip_type,
+    ip_domain,
     inferred_use_case,
     company_domain,
     account_id is not null as is_authenticated,

@@ -1,0 +1,54 @@
+-- The `raw` pull export: one row per period and pull action, with the raw data points
+-- of the published export. Domain is the network's organisation domain (the company's
+-- own where the IP type is business, else its provider's); no IP address, no account.
+with
+
+fct_pull_actions as (
+    select
+        action_week_start_date,
+        action_month_start_date,
+        action_id,
+        action,
+        action_date,
+        action_at,
+        ip_country as country,
+        digest,
+        http_method,
+        cloud_service_provider as host,
+        namespace,
+        case when reference_kind = 'tag' then tag else digest end as reference,
+        repository_name as repository,
+        tag,
+        ip_type,
+        user_agent_tool,
+        user_agent_version,
+        ip_domain as domain,
+        coalesce(publisher_name, namespace) as owner
+    from {{ ref('fct_pull_actions') }}
+),
+
+actions_in_complete_periods as (
+    {{ report_periods('fct_pull_actions') }}
+)
+
+select
+    date_granularity,
+    cast(date_reference as date) as date_reference,
+    action_id,
+    action,
+    action_date,
+    action_at,
+    country,
+    digest,
+    http_method,
+    host,
+    namespace,
+    reference,
+    repository,
+    tag,
+    ip_type,
+    user_agent_tool,
+    user_agent_version,
+    domain,
+    owner
+from actions_in_complete_periods

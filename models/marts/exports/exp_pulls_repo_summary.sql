@@ -1,0 +1,2 @@
+-- The `repo-summary` pull export: one row per period, namespace and repository.
+{{ summarise_pull_exports(['namespace', 'repository']) }}
