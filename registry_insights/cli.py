@@ -56,12 +56,22 @@ def export(
     report: Annotated[
         list[str] | None, typer.Option(help="Report to export (repeatable); default: all.")
     ] = None,
+    dataview: Annotated[
+        list[str] | None,
+        typer.Option(help="Export dataview (repeatable, e.g. raw, summary); default: all."),
+    ] = None,
+    max_file_bytes: Annotated[
+        int, typer.Option(min=1, help="Largest uncompressed size of one export file.")
+    ] = 100_000_000,
 ) -> None:
-    """Write each report as CSV files with the published header, one per period."""
+    """Write each report as CSV files with the published header, one per period, and each
+    export dataview as gzip-compressed CSV parts in <out>/exports/<dataview>/."""
+    from registry_insights.exports.bulk import export_warehouse_dataviews
     from registry_insights.reports.csv_export import ExportError, export_reports
 
     try:
         exported = export_reports(database, out, report)
+        dataviews = export_warehouse_dataviews(database, out / "exports", max_file_bytes, dataview)
     except ExportError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from error
@@ -70,7 +80,12 @@ def export(
         by_report[item.report] = by_report.get(item.report, 0) + 1
     for name, files in sorted(by_report.items()):
         typer.echo(f"{name}: {files} file(s) in {out / name}")
-    if not exported:
+    by_view: dict[str, int] = {}
+    for period in dataviews:
+        by_view[period.dataview] = by_view.get(period.dataview, 0) + len(period.parts)
+    for name, files in sorted(by_view.items()):
+        typer.echo(f"export {name}: {files} file(s) in {out / 'exports' / name}")
+    if not exported and not dataviews:
         typer.echo("no complete period to export yet")
 
 
@@ -122,6 +137,51 @@ def validate_marts(
     from registry_insights.mart_validation import main
 
     raise typer.Exit(code=main(database))
+
+
+@app.command()
+def serve(
+    config: Annotated[
+        Path,
+        typer.Option(
+            envvar="REGISTRY_INSIGHTS_API_CONFIG",
+            help="The access configuration (TOML): accounts, token hashes, organizations.",
+        ),
+    ] = Path("api.toml"),
+    database: Annotated[
+        Path | None,
+        typer.Option(help="The built warehouse (default: [server].database of the config)."),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Serve the DVP-compatible Data API over the warehouse (read-only)."""
+    import uvicorn
+
+    from registry_insights.api.app import create_app
+    from registry_insights.api.config import ConfigError, load_config
+
+    try:
+        settings = load_config(config, database)
+    except ConfigError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from error
+    if not settings.database.exists():
+        typer.echo(f"error: no warehouse at {settings.database}: run `make demo`", err=True)
+        raise typer.Exit(code=2)
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@app.command("api-token")
+def api_token() -> None:
+    """Make a new API token and print it with the SHA-256 line for the config file."""
+    import secrets
+
+    from registry_insights.api.config import token_hash
+
+    token = secrets.token_urlsafe(32)
+    typer.echo(f"token (give it to the account holder, store it nowhere else): {token}")
+    typer.echo(f'config line for the account: token_sha256 = ["{token_hash(token)}"]')
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""An HTTP API shaped like Docker's DVP Data API, over the built warehouse."""
