@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from registry_insights.exports.catalog import DEFAULT_MAX_FILE_BYTES
+
 app = typer.Typer(
     help="registry-insights: usage analytics for container registries.",
     no_args_is_help=True,
@@ -62,7 +64,7 @@ def export(
     ] = None,
     max_file_bytes: Annotated[
         int, typer.Option(min=1, help="Largest uncompressed size of one export file.")
-    ] = 100_000_000,
+    ] = DEFAULT_MAX_FILE_BYTES,
 ) -> None:
     """Write each report as CSV files with the published header, one per period, and each
     export dataview as gzip-compressed CSV parts in <out>/exports/<dataview>/."""

@@ -6,6 +6,7 @@ not exist. Download links are signed instead, so that they work from any HTTP cl
 """
 
 import datetime
+import pathlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -142,6 +143,20 @@ def create_app(config: ServerConfig) -> FastAPI:
         with_repo = repositories is not None or not by_namespace
         return PullData(
             pulls=[queries.pull_model(row, granularity, with_repo, by_namespace) for row in rows]
+        )
+
+    def export_files(
+        namespace: str, dataview: DataviewType, granularity: str, start: datetime.date
+    ) -> list[pathlib.Path]:
+        return export_parts(
+            warehouse().cursor(),
+            config.export_cache,
+            config.database,
+            dataview.value,
+            granularity,
+            start,
+            namespace,
+            config.max_file_bytes,
         )
 
     router = APIRouter(prefix=API_PREFIX)
@@ -340,16 +355,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         """Signed links (six hours) to the gzip-compressed CSV files of one dataview period."""
         start = existing_period(namespace, namespaces, year, timespantype, timespan)
         granularity = GRANULARITY[timespantype]
-        files = export_parts(
-            warehouse().cursor(),
-            config.export_cache,
-            config.database,
-            dataview.value,
-            granularity,
-            start,
-            namespace,
-            config.max_file_bytes,
-        )
+        files = export_files(namespace, dataview, granularity, start)
         base = str(request.base_url).rstrip("/")
         lifetime = int(config.link_lifetime.total_seconds())
         return ResponseData(
@@ -380,16 +386,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         """A file behind a signed link: 403 when the link was altered, 410 once expired."""
         path = _download_path(namespace, dataview.value, granularity, date_reference, part)
         verify(config.signing_secret, path, expires, signature)
-        files = export_parts(
-            warehouse().cursor(),
-            config.export_cache,
-            config.database,
-            dataview.value,
-            granularity,
-            date_reference,
-            namespace,
-            config.max_file_bytes,
-        )
+        files = export_files(namespace, dataview, granularity, date_reference)
         if not 0 <= part < len(files):
             raise _not_found()
         return FileResponse(files[part], media_type="application/gzip", filename=files[part].name)

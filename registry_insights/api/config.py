@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from registry_insights.exports.catalog import DEFAULT_MAX_FILE_BYTES
+
 SECRET_ENV = "REGISTRY_INSIGHTS_API_SIGNING_SECRET"
-DEFAULT_MAX_FILE_BYTES = 100_000_000
 
 
 class ConfigError(ValueError):

@@ -128,5 +128,5 @@ DATAVIEWS: dict[str, Dataview] = {
     )
 }
 
-GRANULARITIES = ("weekly", "monthly")
+# Largest uncompressed export file, unless the operator says otherwise (100 MB).
 DEFAULT_MAX_FILE_BYTES = 100_000_000

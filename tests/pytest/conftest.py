@@ -5,6 +5,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -47,3 +48,11 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     generate_dataset(config, work / "raw", progress=False)
     dbt_build(work / "raw", work / "warehouse.duckdb")
     return BuiltWarehouse(work / "raw", work / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="module")
+def warehouse(built_warehouse: BuiltWarehouse) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The built test warehouse, opened read-only for one test module."""
+    connection = duckdb.connect(str(built_warehouse.database), read_only=True)
+    yield connection
+    connection.close()

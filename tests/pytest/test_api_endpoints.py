@@ -40,13 +40,6 @@ def client(
         yield test_client
 
 
-@pytest.fixture(scope="module")
-def warehouse(built_warehouse: BuiltWarehouse) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(built_warehouse.database), read_only=True)
-    yield connection
-    connection.close()
-
-
 def namespace_paths(namespace: str) -> list[str]:
     base = f"{API}/namespaces/{namespace}"
     year, month = MONTH

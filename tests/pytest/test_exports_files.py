@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 from warehouse_build import BuiltWarehouse
 
 from registry_insights.cli import app
@@ -19,23 +19,16 @@ from registry_insights.exports.catalog import DATAVIEWS
 BOUND = 50_000
 
 
+def _export(database: Path, out: Path, *options: str) -> Result:
+    """`registry-insights export` of the Summary report and the given dataview options."""
+    command = ["export", "--database", str(database), "--out", str(out), "--report", "summary"]
+    return CliRunner().invoke(app, [*command, "--max-file-bytes", str(BOUND), *options])
+
+
 @pytest.fixture(scope="module")
 def exported(built_warehouse: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("exports")
-    result = CliRunner().invoke(
-        app,
-        [
-            "export",
-            "--database",
-            str(built_warehouse.database),
-            "--out",
-            str(out),
-            "--report",
-            "summary",
-            "--max-file-bytes",
-            str(BOUND),
-        ],
-    )
+    result = _export(built_warehouse.database, out)
     assert result.exit_code == 0, result.output
     assert "export raw:" in result.output
     return out / "exports"
@@ -91,23 +84,8 @@ def test_parts_together_hold_the_mart_in_order(
 def test_a_second_export_is_byte_identical(
     exported: Path, built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
-    result = CliRunner().invoke(
-        app,
-        [
-            "export",
-            "--database",
-            str(built_warehouse.database),
-            "--out",
-            str(tmp_path),
-            "--report",
-            "summary",
-            "--dataview",
-            "raw",
-            "--dataview",
-            "ext-summary",
-            "--max-file-bytes",
-            str(BOUND),
-        ],
+    result = _export(
+        built_warehouse.database, tmp_path, "--dataview", "raw", "--dataview", "ext-summary"
     )
     assert result.exit_code == 0, result.output
     for name in ("raw", "ext-summary"):
@@ -118,19 +96,6 @@ def test_a_second_export_is_byte_identical(
 
 
 def test_an_unknown_dataview_is_refused(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        app,
-        [
-            "export",
-            "--database",
-            str(built_warehouse.database),
-            "--out",
-            str(tmp_path),
-            "--report",
-            "summary",
-            "--dataview",
-            "bogus",
-        ],
-    )
+    result = _export(built_warehouse.database, tmp_path, "--dataview", "bogus")
     assert result.exit_code == 2
     assert "unknown dataview" in result.output

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 import pytest
 from test_company_reports import TODAY, _periods
-from warehouse_build import BuiltWarehouse
 
 
 @dataclass(frozen=True)
@@ -44,13 +43,6 @@ class Action:
     @property
     def reference(self) -> str | None:
         return self.tag if self.reference_kind == "tag" else self.digest
-
-
-@pytest.fixture(scope="module")
-def warehouse(built_warehouse: BuiltWarehouse) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(built_warehouse.database), read_only=True)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_privacy_tests_fail_on_leaks import Leak, _plant
-from warehouse_build import BuiltWarehouse, dbt_invoke, run_dbt
+from test_privacy_tests_fail_on_leaks import Leak, assert_leak_caught
+from warehouse_build import BuiltWarehouse, run_dbt
 
 PRIVACY_TESTS = {"no_personal_data_columns", "no_values_from", "no_email_addresses"}
 
@@ -100,12 +100,4 @@ LEAKS: dict[str, tuple[str, Leak, str]] = {
 def test_a_leak_in_an_export_is_caught(
     built_warehouse: BuiltWarehouse, tmp_path: Path, case: str
 ) -> None:
-    model, leak, test_name = LEAKS[case]
-    selection = f"{model},test_name:{test_name}"
-    clean = dbt_invoke(
-        "test", built_warehouse.raw_path, built_warehouse.database, "--select", selection
-    )
-    assert clean.passed > 0 and clean.failed == 0, f"{test_name} on {model} fails before the leak"
-    leaked = _plant(built_warehouse, tmp_path, leak)
-    result = dbt_invoke("test", built_warehouse.raw_path, leaked, "--select", selection)
-    assert result.failed > 0, f"{test_name} did not notice {case}"
+    assert_leak_caught(built_warehouse, tmp_path, case, LEAKS[case])

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
 import pytest
 from test_company_reports import TODAY
-from warehouse_build import BuiltWarehouse
 
 from registry_insights.api.warehouse import period_end
 
@@ -38,24 +36,16 @@ class Event:
 
 
 @pytest.fixture(scope="module")
-def events(built_warehouse: BuiltWarehouse) -> Iterator[list[Event]]:
-    with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
-        rows = connection.sql(
-            "select e.occurred_at, e.extension, e.namespace, e.event_type, "
-            "coalesce('account:' || e.account_id, 'ip:' || e.client_ip), ips.ip_country, "
-            "coalesce(p.publisher_name, e.namespace) "
-            "from staging.stg_registry__extension_events as e "
-            "left join intermediate.int_client_ips_enriched as ips on e.client_ip = ips.client_ip "
-            "left join reference.publishers as p on e.namespace = p.namespace"
-        ).fetchall()
-    yield [Event(*row) for row in rows]
-
-
-@pytest.fixture(scope="module")
-def warehouse(built_warehouse: BuiltWarehouse) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(built_warehouse.database), read_only=True)
-    yield connection
-    connection.close()
+def events(warehouse: duckdb.DuckDBPyConnection) -> list[Event]:
+    rows = warehouse.sql(
+        "select e.occurred_at, e.extension, e.namespace, e.event_type, "
+        "coalesce('account:' || e.account_id, 'ip:' || e.client_ip), ips.ip_country, "
+        "coalesce(p.publisher_name, e.namespace) "
+        "from staging.stg_registry__extension_events as e "
+        "left join intermediate.int_client_ips_enriched as ips on e.client_ip = ips.client_ip "
+        "left join reference.publishers as p on e.namespace = p.namespace"
+    ).fetchall()
+    return [Event(*row) for row in rows]
 
 
 def _premium(group: list[Event]) -> tuple[object, ...]:

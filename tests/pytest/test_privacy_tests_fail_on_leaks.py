@@ -90,11 +90,11 @@ LEAKS: dict[str, tuple[str, Leak, str]] = {
 }
 
 
-@pytest.mark.parametrize("case", list(LEAKS), ids=list(LEAKS))
-def test_privacy_test_fails_on_a_planted_leak(
-    built_warehouse: BuiltWarehouse, tmp_path: Path, case: str
+def assert_leak_caught(
+    built_warehouse: BuiltWarehouse, tmp_path: Path, case: str, guard: tuple[str, Leak, str]
 ) -> None:
-    model, leak, test_name = LEAKS[case]
+    """The guarding test passes on the built warehouse and fails once the leak is planted."""
+    model, leak, test_name = guard
     selection = f"{model},test_name:{test_name}"
     clean = dbt_invoke(
         "test", built_warehouse.raw_path, built_warehouse.database, "--select", selection
@@ -103,6 +103,13 @@ def test_privacy_test_fails_on_a_planted_leak(
     leaked = _plant(built_warehouse, tmp_path, leak)
     result = dbt_invoke("test", built_warehouse.raw_path, leaked, "--select", selection)
     assert result.failed > 0, f"{test_name} did not notice {case}"
+
+
+@pytest.mark.parametrize("case", list(LEAKS), ids=list(LEAKS))
+def test_privacy_test_fails_on_a_planted_leak(
+    built_warehouse: BuiltWarehouse, tmp_path: Path, case: str
+) -> None:
+    assert_leak_caught(built_warehouse, tmp_path, case, LEAKS[case])
 
 
 def test_lowering_the_user_threshold_is_caught(
