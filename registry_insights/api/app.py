@@ -7,6 +7,7 @@ not exist. Download links are signed instead, so that they work from any HTTP cl
 
 import datetime
 import pathlib
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -88,6 +89,7 @@ def _timespan_of(granularity: str, start: datetime.date) -> tuple[int, int]:
 
 def create_app(config: ServerConfig) -> FastAPI:
     state: dict[str, Warehouse] = {}
+    opening = threading.Lock()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -96,9 +98,10 @@ def create_app(config: ServerConfig) -> FastAPI:
             state.pop("warehouse").close()
 
     def warehouse() -> Warehouse:
-        if "warehouse" not in state:
-            state["warehouse"] = Warehouse(config.database)
-        return state["warehouse"]
+        with opening:
+            if "warehouse" not in state:
+                state["warehouse"] = Warehouse(config.database)
+            return state["warehouse"]
 
     def member_namespaces(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
