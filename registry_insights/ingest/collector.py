@@ -5,7 +5,8 @@ or ``application/json``). With a token configured, the request must carry
 ``Authorization: Bearer <token>`` (401 otherwise). Every event is validated; a
 malformed envelope gets 400 with the reason and nothing of it is stored. The answer
 is 2xx only after the envelope's events are committed to SQLite with
-``synchronous=FULL``; a redelivered event (same id) inserts nothing. The registry
+``synchronous=FULL`` (concurrent envelopes share a commit: :mod:`.group_commit`);
+a redelivered event (same id) inserts nothing. The registry
 retries whatever did not get a 2xx, so nothing acknowledged is lost and nothing
 redelivered is doubled.
 """
@@ -13,13 +14,16 @@ redelivered is doubled.
 from __future__ import annotations
 
 import hmac
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from registry_insights.ingest.events import ENVELOPE_MEDIA_TYPES, EnvelopeError, parse_envelope
+from registry_insights.ingest.group_commit import GroupCommitter
 from registry_insights.ingest.store import EventStore
 
 TOKEN_ENV = "REGISTRY_INSIGHTS_COLLECTOR_TOKEN"
@@ -39,7 +43,16 @@ def _authorised(request: Request, token: str | None) -> bool:
 
 
 def create_app(store: EventStore, token: str | None = None) -> FastAPI:
-    app = FastAPI(title="registry-insights collector", docs_url=None, redoc_url=None)
+    committer = GroupCommitter(store)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        committer.close()
+
+    app = FastAPI(
+        title="registry-insights collector", docs_url=None, redoc_url=None, lifespan=lifespan
+    )
 
     async def receive(request: Request) -> JSONResponse:
         if not _authorised(request, token):
@@ -54,7 +67,10 @@ def create_app(store: EventStore, token: str | None = None) -> FastAPI:
             events, documents = parse_envelope(body)
         except EnvelopeError as error:
             return _answer(400, error=f"malformed envelope: {error}")
-        stored = await run_in_threadpool(store.add_events, events, documents)
+        try:
+            stored = await committer.add(events, documents)
+        except sqlite3.Error as error:
+            return _answer(503, error=f"not stored, retry: {error}")
         return _answer(200, received=len(events), stored=stored)
 
     app.add_api_route("/events", receive, methods=["POST"])

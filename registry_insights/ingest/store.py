@@ -14,6 +14,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,41 +71,56 @@ class EventStore:
         with self._lock:
             self._db.close()
 
-    def _transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> int:
-        """Run statements in one immediate transaction; the number of rows changed."""
+    @contextmanager
+    def _immediate(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, committed (durably) on success, else rolled back."""
         with self._lock:
-            changed = 0
             self._db.execute("begin immediate")
             try:
-                for sql, parameters in statements:
-                    changed += self._db.execute(sql, parameters).rowcount
+                yield self._db
             except BaseException:
                 self._db.execute("rollback")
                 raise
             self._db.execute("commit")
-            return changed
+
+    def _transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        with self._immediate() as db:
+            for sql, parameters in statements:
+                db.execute(sql, parameters)
 
     def add_events(self, events: Sequence[Event], documents: Sequence[dict[str, Any]]) -> int:
         """Store an envelope's events in one durable transaction; the number new."""
+        return self.add_envelopes([(events, documents)])[0]
+
+    def add_envelopes(
+        self, envelopes: Sequence[tuple[Sequence[Event], Sequence[dict[str, Any]]]]
+    ) -> list[int]:
+        """Store several envelopes in one durable transaction (one fsync: group
+        commit); the number of new events of each."""
         received = datetime.datetime.now(datetime.UTC).isoformat()
-        return self._transaction(
-            [
-                (
-                    "insert or ignore into events"
-                    " (event_id, request_id, action, occurred_at, received_at, body)"
-                    " values (?, ?, ?, ?, ?, ?)",
-                    (
-                        event.id,
-                        event.request_id,
-                        event.action,
-                        event.timestamp.isoformat(),
-                        received,
-                        json.dumps(document, separators=(",", ":"), sort_keys=True),
-                    ),
-                )
-                for event, document in zip(events, documents, strict=True)
-            ]
+        insert = (
+            "insert or ignore into events"
+            " (event_id, request_id, action, occurred_at, received_at, body)"
+            " values (?, ?, ?, ?, ?, ?)"
         )
+        with self._immediate() as db:
+            return [
+                sum(
+                    db.execute(
+                        insert,
+                        (
+                            event.id,
+                            event.request_id,
+                            event.action,
+                            event.timestamp.isoformat(),
+                            received,
+                            json.dumps(document, separators=(",", ":"), sort_keys=True),
+                        ),
+                    ).rowcount
+                    for event, document in zip(events, documents, strict=True)
+                )
+                for events, documents in envelopes
+            ]
 
     def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
