@@ -186,8 +186,9 @@ def request_from_fields(fields: dict[str, object], line_number: int, line: str) 
 
 
 def parse_line(line: str, line_number: int) -> ParsedLine | None:
-    """Parse one line; None for a blank line."""
-    stripped = line.strip()
+    """Parse one line; None for a blank line. Leading NUL bytes (left by a log rotated
+    with copytruncate while the registry was writing) are dropped."""
+    stripped = line.strip().lstrip("\x00").strip()
     if not stripped:
         return None
     if stripped.startswith("{"):

@@ -155,6 +155,11 @@ def test_docker_json_file_wrapper_is_unwrapped() -> None:
     assert parsed_request(wrapped).request_id == "r9"
 
 
+def test_nul_bytes_of_a_copytruncate_rotation_are_dropped() -> None:
+    line = "\x00" * 40 + json_line(request_fields("r7", "/v2/acme/app/manifests/1.0"))
+    assert parsed_request(line).request_id == "r7"
+
+
 def test_request_without_id_gets_a_stable_derived_id() -> None:
     fields = request_fields("x", "/v2/acme/app/manifests/1.0")
     del fields["http.request.id"]
