@@ -30,8 +30,8 @@ from registry_insights.ingest.ingest_log import read_log_requests, write_new_row
 from registry_insights.ingest.join import row_from_events, row_from_log
 from registry_insights.ingest.log_lines import LoggedRequest
 from registry_insights.ingest.raw_output import (
+    PresentEventIds,
     content_name,
-    existing_event_ids,
     group_by_day,
     partition_dir,
     write_file,
@@ -100,18 +100,19 @@ def export_events(
         for request in read_log_requests(log, summary, progress):
             log_requests.setdefault(request.request_id, request)
     _recover(store, raw_path, log_requests, summary)
-    present = existing_event_ids(raw_path)
+    present = PresentEventIds(raw_path)
     while request_ids := store.unexported_pull_requests(batch_requests):
         earlier = store.exported_batch_of(request_ids)
         for name in set(earlier.values()):
             store.assign([r for r, b in earlier.items() if b == name], name)
         fresh = [r for r in request_ids if r not in earlier]
-        already = [r for r in fresh if r in present]
+        rows: list[RawRequest] = []
+        already: list[RawRequest] = []
+        for row in _rows(_by_request(store.request_bodies(fresh)), log_requests, summary):
+            (already if row in present else rows).append(row)
         if already:
-            store.assign(already, ALREADY_PRESENT)
+            store.assign([row.event_id for row in already], ALREADY_PRESENT)
             summary.already_present += len(already)
-        wanted = [r for r in fresh if r not in present]
-        rows = _rows(_by_request(store.request_bodies(wanted)), log_requests, summary)
         for day, day_rows in sorted(group_by_day(rows).items()):
             ids = [row.event_id for row in day_rows]
             batch = Batch(content_name(FILE_PREFIX, ids), day)

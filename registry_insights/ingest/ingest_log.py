@@ -14,7 +14,7 @@ from registry_insights.ingest.inputs import input_size, numbered_lines, open_bin
 from registry_insights.ingest.join import row_from_events, row_from_log
 from registry_insights.ingest.log_lines import LoggedRequest, Malformed, NotARequest, parse_line
 from registry_insights.ingest.notifications import RejectedEvent, read_events
-from registry_insights.ingest.raw_output import append_rows, existing_event_ids
+from registry_insights.ingest.raw_output import PresentEventIds, append_rows
 from registry_insights.ingest.raw_rows import RawRequest
 from registry_insights.ingest.summary import IngestSummary
 
@@ -48,7 +48,7 @@ def read_log_requests(
             unit="B",
             unit_scale=True,
             desc="log",
-            disable=not progress or total is None or total < 1 << 20,
+            disable=not progress or (total is not None and total < 1 << 20),
         ) as bar,
     ):
         for number, line in numbered_lines(stream):
@@ -96,18 +96,18 @@ def write_new_rows(
     rows: Iterator[RawRequest], raw_path: Path, summary: IngestSummary, prefix: str
 ) -> None:
     """Append the rows whose event id is not under ``raw_path`` yet, in chunks."""
-    present = existing_event_ids(raw_path)
+    present = PresentEventIds(raw_path)
     chunk: list[RawRequest] = []
 
     def flush() -> None:
         written = append_rows(raw_path, chunk, prefix)
         summary.files += [str(path) for path in written]
         summary.written += len(chunk)
-        present.update(row.event_id for row in chunk)
+        present.add(chunk)
         chunk.clear()
 
     for row in rows:
-        if row.event_id in present:
+        if row in present:
             summary.already_present += 1
             continue
         chunk.append(row)

@@ -56,10 +56,13 @@ def numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
 
 
 def input_size(source: str | Path) -> int | None:
-    """Bytes on disk, for a progress bar (None for stdin)."""
+    """Bytes to read, for a progress bar (None for stdin and compressed files)."""
     if str(source) == STDIN:
         return None
     try:
+        with Path(source).open("rb") as head:
+            if head.read(2) == GZIP_MAGIC:
+                return None
         return Path(source).stat().st_size
     except OSError:
         return None

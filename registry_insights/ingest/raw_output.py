@@ -28,20 +28,34 @@ def partition_dir(raw_path: Path, day: datetime.date) -> Path:
     return table_dir(raw_path) / f"date={day.isoformat()}"
 
 
-def existing_event_ids(raw_path: Path, exclude: Iterable[Path] = ()) -> set[str]:
-    """Every event id already written under ``raw_path`` (except in ``exclude``)."""
-    excluded = {path.resolve() for path in exclude}
-    files = [
-        path
-        for path in sorted(table_dir(raw_path).glob("date=*/*.parquet"))
-        if path.resolve() not in excluded
-    ]
-    if not files:
-        return set()
-    column = ds.dataset([str(path) for path in files], format="parquet").to_table(
-        columns=["event_id"]
-    )["event_id"]
-    return {value for value in column.to_pylist() if value is not None}
+class PresentEventIds:
+    """The event ids already under ``raw_path``, read lazily, one day partition at a
+    time: a row is looked up in its own day and the two neighbouring days (the log's
+    and the notification's timestamps of one request may straddle midnight)."""
+
+    def __init__(self, raw_path: Path) -> None:
+        self.raw_path = raw_path
+        self._days: dict[datetime.date, set[str]] = {}
+
+    def _ids(self, day: datetime.date) -> set[str]:
+        if day not in self._days:
+            files = sorted(partition_dir(self.raw_path, day).glob("*.parquet"))
+            ids: set[str] = set()
+            if files:
+                column = ds.dataset([str(path) for path in files], format="parquet").to_table(
+                    columns=["event_id"]
+                )["event_id"]
+                ids = {value for value in column.to_pylist() if value is not None}
+            self._days[day] = ids
+        return self._days[day]
+
+    def __contains__(self, row: RawRequest) -> bool:
+        one_day = datetime.timedelta(days=1)
+        return any(row.event_id in self._ids(row.day + shift * one_day) for shift in (0, -1, 1))
+
+    def add(self, rows: Iterable[RawRequest]) -> None:
+        for row in rows:
+            self._ids(row.day).add(row.event_id)
 
 
 def content_name(prefix: str, event_ids: Iterable[str]) -> str:

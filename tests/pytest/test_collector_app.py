@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from registry_insights.cli import app as cli
 from registry_insights.ingest.collector import create_app
 from registry_insights.ingest.collector_export import export_events
+from registry_insights.ingest.ingest_log import ingest_registry_log
 from registry_insights.ingest.store import EventStore
 
 TOKEN = "s3cret"
@@ -190,3 +191,19 @@ def test_dump_is_usable_as_notifications_and_export_is_once(
     assert again.written == 0
     exported = ds.dataset(raw).to_table()
     assert sorted(exported["event_id"].to_pylist()) == [f"r{i}" for i in range(5)]
+
+
+def test_export_skips_requests_the_log_adapter_already_wrote(
+    tmp_path: Path, client: TestClient, store: EventStore
+) -> None:
+    events = [event(f"r{i}", "acme/app", INDEX, event_id=f"e{i}") for i in range(3)]
+    assert post(client, envelope(*events)) == 200
+    capture = tmp_path / "capture.ndjson"
+    capture.write_text("\n".join(json.dumps(e) for e in events[:2]))
+    (tmp_path / "empty.log").write_text("")
+    ingest_registry_log(tmp_path / "empty.log", capture, tmp_path / "raw", progress=False)
+    summary = export_events(store, tmp_path / "raw")
+    assert (summary.already_present, summary.written) == (2, 1)
+    assert export_events(store, tmp_path / "raw").written == 0
+    exported = ds.dataset(tmp_path / "raw").to_table()["event_id"].to_pylist()
+    assert sorted(exported) == ["r0", "r1", "r2"]

@@ -250,3 +250,34 @@ def test_pick_event_prefers_the_served_media_type_then_the_latest() -> None:
     assert pick_event(list(reversed(events))).target.digest == digest_of("schema1")
     row = row_from_events(events)
     assert (row.event_id, row.status_code, row.response_bytes) == ("r1", 200, 401)
+
+
+def test_a_request_written_on_the_other_side_of_midnight_is_present(tmp_path: Path) -> None:
+    import dataclasses
+    import datetime
+
+    from registry_insights.ingest.raw_output import PresentEventIds, append_rows
+    from registry_insights.ingest.raw_rows import RawRequest
+
+    before = RawRequest(
+        "r1",
+        datetime.datetime(2026, 11, 27, 23, 59, 59, 900000, datetime.UTC),
+        "GET",
+        "manifest",
+        "acme/app",
+        "1.0",
+        INDEX,
+        OCI_INDEX,
+        200,
+        491,
+        "127.0.0.1",
+        "curl/8",
+        None,
+    )
+    append_rows(tmp_path, [before], "test")
+    after = dataclasses.replace(
+        before, occurred_at=datetime.datetime(2026, 11, 28, 0, 0, 0, 100000, datetime.UTC)
+    )
+    present = PresentEventIds(tmp_path)
+    assert after in present
+    assert dataclasses.replace(after, event_id="r2") not in present
