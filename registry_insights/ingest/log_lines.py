@@ -204,4 +204,18 @@ def parse_line(line: str, line_number: int) -> ParsedLine | None:
         return request_from_fields(dict(text_fields), line_number, stripped)
     if _ACCESS_LINE.fullmatch(stripped):
         return NotARequest(ACCESS_LOG)
-    return Malformed("neither logrus JSON, logrus text nor an access-log line")
+    return _after_prefix(stripped, line_number) or Malformed(
+        "neither logrus JSON, logrus text nor an access-log line"
+    )
+
+
+def _after_prefix(line: str, line_number: int) -> ParsedLine | None:
+    """A registry line behind a collector's prefix (``docker logs -t``, ``kubectl logs
+    --timestamps``, journald/syslog ``host registry[1]: ``), if there is one."""
+    for marker in ('{"', 'time="'):
+        index = line.find(marker)
+        if index > 0:
+            parsed = parse_line(line[index:], line_number)
+            if parsed is not None and not isinstance(parsed, Malformed):
+                return parsed
+    return None

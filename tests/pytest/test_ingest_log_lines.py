@@ -160,6 +160,16 @@ def test_nul_bytes_of_a_copytruncate_rotation_are_dropped() -> None:
     assert parsed_request(line).request_id == "r7"
 
 
+@pytest.mark.parametrize(
+    "prefix",
+    ["2026-11-28T04:14:51.650123456Z ", "Nov 28 04:14:51 host registry[812]: ", "registry-1  | "],
+)
+def test_collector_prefixes_are_skipped(prefix: str) -> None:
+    fields = request_fields("r8", "/v2/acme/app/manifests/1.0")
+    assert parsed_request(prefix + json_line(fields)).request_id == "r8"
+    assert parsed_request(prefix + text_line(fields)).request_id == "r8"
+
+
 def test_request_without_id_gets_a_stable_derived_id() -> None:
     fields = request_fields("x", "/v2/acme/app/manifests/1.0")
     del fields["http.request.id"]
