@@ -40,6 +40,7 @@ from registry_insights.cli import app as cli
 from registry_insights.ingest.ingest_log import ingest_registry_log, read_log_requests
 from registry_insights.ingest.summary import IngestSummary
 from registry_insights.pull_actions import ManifestRequest, classify
+from registry_insights.raw_validation import main as validate_raw
 
 MANIFEST_FIELDS = [f for f in ManifestRequest.__dataclass_fields__ if f != "object_type"]
 
@@ -413,6 +414,7 @@ def test_real_registry_and_clients_end_to_end(
     )
     assert again.exit_code == 0 and "written: 0 row(s)" in again.output, again.output
 
+    assert validate_raw(raw, 1_000_000) == 0  # the producer-side contract check passes
     database = work / "warehouse" / "warehouse.duckdb"
     database.parent.mkdir()
     dbt_build(raw, database)
