@@ -249,13 +249,13 @@ def _removed(folder: Path) -> Iterator[None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def registry_config(work: Path, port: int, collector_port: int) -> Path:
+def registry_config(work: Path, port: int, collector_port: int, formatter: str = "json") -> Path:
     config = work / "config.yml"
     config.write_text(
         f"""version: 0.1
 log:
   level: info
-  formatter: json
+  formatter: {formatter}
 storage:
   filesystem:
     rootdirectory: {work / "storage"}
@@ -454,3 +454,43 @@ def test_real_registry_and_clients_end_to_end(
     print("\n".join(report))
     # pushes (and anything else outside the scenarios) made no action
     assert actions == {}
+
+
+def test_real_registry_text_log_is_read(tmp_path: Path) -> None:
+    """The registry's default text formatter, as the real binary writes it, mixed with
+    its access log: every request is read, nothing is malformed."""
+    require_binaries()
+    image = single_arch_layout(tmp_path / "single", "v1")
+    port = free_port()
+    log = tmp_path / "registry.log"
+    with started_processes() as processes:
+        config = registry_config(tmp_path, port, free_port(), formatter="text")
+        process = start(["docker-registry", "serve", str(config)], log)
+        processes.append(process)
+        wait_for_http(f"http://127.0.0.1:{port}/v2/", process, log)
+        registry = Registry(f"127.0.0.1:{port}", tmp_path, tmp_path, {"single": image}, processes)
+        registry.run(
+            "skopeo",
+            "copy",
+            "-q",
+            "--dest-tls-verify=false",
+            f"oci:{image.layout}:v1",
+            f"docker://{registry.host}/acme/text:v1",
+        )
+        registry.curl('agent with "quotes" and spaces', "HEAD", "acme/text", "v1")
+        registry.curl("", "GET", "acme/text", image.top.digest)
+        registry.skopeo_copy("acme/text:v1")
+    summary = IngestSummary()
+    requests = list(read_log_requests(log, summary, progress=False))
+    assert summary.malformed_lines.total == 0, summary.report()
+    assert summary.not_requests["access_log"] > 0
+    assert summary.not_requests["push_or_delete"] > 0
+    manifests = [r for r in requests if r.api.object_type == "manifest" and r.status_code == 200]
+    assert [(r.http_method, r.api.reference) for r in manifests] == [
+        ("HEAD", "v1"),
+        ("GET", image.top.digest),
+        ("GET", "v1"),
+    ]
+    assert manifests[0].user_agent == 'agent with "quotes" and spaces'
+    assert manifests[1].user_agent is None
+    assert {r.client_ip for r in requests} == {"127.0.0.1"}
