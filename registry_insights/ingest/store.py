@@ -78,10 +78,11 @@ class EventStore:
             self._db.execute("begin immediate")
             try:
                 yield self._db
+                self._db.execute("commit")
             except BaseException:
-                self._db.execute("rollback")
+                if self._db.in_transaction:
+                    self._db.execute("rollback")
                 raise
-            self._db.execute("commit")
 
     def _transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         with self._immediate() as db:

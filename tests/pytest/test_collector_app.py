@@ -4,6 +4,7 @@ redelivery, the NDJSON dump and the export."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -207,3 +208,19 @@ def test_export_skips_requests_the_log_adapter_already_wrote(
     assert export_events(store, tmp_path / "raw").written == 0
     exported = ds.dataset(tmp_path / "raw").to_table()["event_id"].to_pylist()
     assert sorted(exported) == ["r0", "r1", "r2"]
+
+
+def test_a_failed_commit_is_not_acknowledged(
+    client: TestClient, store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = envelope(event("r1", "acme/app", INDEX, event_id="e-1"))
+    with monkeypatch.context() as patched:
+
+        def disk_full(*_: object) -> list[int]:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        patched.setattr(store, "add_envelopes", disk_full)
+        assert post(client, body) == 503
+    assert store.count() == 0
+    assert post(client, body) == 200  # the sender's retry
+    assert store.count() == 1
