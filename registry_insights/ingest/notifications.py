@@ -9,7 +9,6 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from registry_insights.ingest.events import EnvelopeError, Event, parse_event
 from registry_insights.ingest.inputs import numbered_lines, open_binary
@@ -34,63 +33,48 @@ def _event_documents(document: object) -> list[object] | None:
     return None
 
 
-def _validated(
-    documents: list[object], line_number: int
-) -> Iterator[tuple[int, Event | RejectedEvent, dict[str, Any] | None]]:
+def _validated(documents: list[object], line_number: int) -> Iterator[Event | RejectedEvent]:
     for document in documents:
         if not isinstance(document, dict):
-            yield line_number, RejectedEvent(line_number, "event is not a JSON object"), None
+            yield RejectedEvent(line_number, "event is not a JSON object")
             continue
         try:
-            yield line_number, parse_event(document), document
+            yield parse_event(document)
         except EnvelopeError as error:
-            yield line_number, RejectedEvent(line_number, str(error)), None
+            yield RejectedEvent(line_number, str(error))
 
 
-def read_event_documents(
-    source: str | Path,
-) -> Iterator[tuple[int, Event | RejectedEvent, dict[str, Any] | None]]:
-    """(line number, validated event or rejection, original JSON object) per event."""
-    with open_binary(source) as stream:
-        lines = numbered_lines(stream)
-        pending: list[str] = []
-        json_lines = False
-        for number, line in lines:
-            if not line.strip():
-                continue
-            try:
-                document = json.loads(line)
-            except json.JSONDecodeError as error:
-                if json_lines:
-                    yield number, RejectedEvent(number, f"invalid JSON: {error.msg}"), None
-                    continue
-                # the first value spans lines: the whole file is one JSON document
-                pending = [line] + [rest for _, rest in lines]
-                break
-            json_lines = True
-            documents = _event_documents(document)
-            if documents is None:
-                yield number, RejectedEvent(number, "neither an envelope nor an event"), None
-                continue
-            yield from _validated(documents, number)
-        if pending:
-            yield from _whole_document("\n".join(pending))
-
-
-def _whole_document(
-    text: str,
-) -> Iterator[tuple[int, Event | RejectedEvent, dict[str, Any] | None]]:
+def _line_events(number: int, line: str) -> Iterator[Event | RejectedEvent]:
     try:
-        documents = _event_documents(json.loads(text))
+        document = json.loads(line)
     except json.JSONDecodeError as error:
-        yield error.lineno, RejectedEvent(error.lineno, f"invalid JSON: {error.msg}"), None
+        yield RejectedEvent(number, f"invalid JSON: {error.msg}")
         return
+    documents = _event_documents(document)
     if documents is None:
-        yield 1, RejectedEvent(1, "neither an envelope nor an event"), None
+        yield RejectedEvent(number, "neither an envelope nor an event")
         return
-    yield from _validated(documents, 1)
+    yield from _validated(documents, number)
 
 
 def read_events(source: str | Path) -> Iterator[Event | RejectedEvent]:
-    for _, item, _ in read_event_documents(source):
-        yield item
+    """Every event of a notifications file, validated, or its rejection. A file whose
+    first JSON value spans lines is read as one document; if that fails too, line by
+    line, so one bad line never costs the rest."""
+    with open_binary(source) as stream:
+        lines = [(number, line) for number, line in numbered_lines(stream) if line.strip()]
+    if not lines:
+        return
+    try:
+        json.loads(lines[0][1])
+    except json.JSONDecodeError:
+        try:
+            whole = json.loads("\n".join(line for _, line in lines))
+        except json.JSONDecodeError:
+            whole = None
+        documents = _event_documents(whole) if whole is not None else None
+        if documents is not None:
+            yield from _validated(documents, lines[0][0])
+            return
+    for number, line in lines:
+        yield from _line_events(number, line)

@@ -224,13 +224,15 @@ def test_invalid_events_are_rejected_with_line_numbers(tmp_path: Path) -> None:
     good = event("r1", "acme/app", INDEX)
     bad = dict(event("r2", "acme/app", INDEX), timestamp="soon")
     path = tmp_path / "events.ndjson"
-    path.write_text("\n".join([json.dumps(good), "{nope", json.dumps(bad), "42"]) + "\n")
+    lines = ["# captured by hand", json.dumps(good), "{nope", json.dumps(bad), "42"]
+    path.write_text("\n".join(lines) + "\n")
     items = list(read_events(path))
     rejected = [
         (item.line_number, item.reason) for item in items if isinstance(item, RejectedEvent)
     ]
-    assert [line for line, _ in rejected] == [2, 3, 4]
-    assert "timestamp" in rejected[1][1]
+    assert [line for line, _ in rejected] == [1, 3, 4, 5]
+    assert "timestamp" in rejected[2][1]
+    assert [item.id for item in items if not isinstance(item, RejectedEvent)] == [good["id"]]
 
 
 def test_pick_event_prefers_the_served_media_type_then_the_latest() -> None:
