@@ -48,6 +48,7 @@ def read_log_requests(
             unit="B",
             unit_scale=True,
             desc="log",
+            delay=1,  # appears only on inputs that take a while
             disable=not progress or (total is not None and total < 1 << 20),
         ) as bar,
     ):

@@ -75,4 +75,11 @@ class IngestSummary:
         ]
         if self.recovered_batches:
             lines.append(f"interrupted batches re-written: {self.recovered_batches:,}")
+        events = sum(self.events_by_action.values())
+        lines.append(
+            f"summary: read {self.log_requests:,} request(s) and {events:,} event(s),"
+            f" written {self.written:,}, already present {self.already_present:,},"
+            f" rejected {self.malformed_lines.total:,} line(s)"
+            f" and {self.rejected_events.total:,} event(s)"
+        )
         return "\n".join(lines)
