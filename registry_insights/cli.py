@@ -151,7 +151,8 @@ def ingest_registry_log(
     log: Annotated[str, typer.Option(help="Registry log (json or text formatter); - = stdin.")],
     raw_path: RawPathOption,
     notifications: Annotated[
-        str | None, typer.Option(help="Notification events: envelopes or events, NDJSON or JSON.")
+        str | None,
+        typer.Option(help="Notifications: NDJSON/JSON envelopes or events, or a collector store."),
     ] = None,
     progress: ProgressOption = True,
 ) -> None:

@@ -1,17 +1,23 @@
-"""Reading notification events from a file: the collector's NDJSON dump or a plain
-capture. Each line is an envelope ``{"events": [...]}`` or a single event; a file that
-is one (possibly pretty-printed) JSON envelope, or a JSON array of events, also works.
-gzip or plain. Invalid events are rejected one by one, with their line number."""
+"""Reading notification events: the collector's NDJSON dump, a plain capture, or the
+collector's store itself (its folder or ``events.sqlite3``, read-only). In a file, each
+line is an envelope ``{"events": [...]}`` or a single event; a file that is one
+(possibly pretty-printed) JSON envelope, or a JSON array of events, also works. gzip or
+plain. Invalid events are rejected one by one, with their line number."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 from registry_insights.ingest.events import EnvelopeError, Event, parse_event
-from registry_insights.ingest.inputs import numbered_lines, open_binary
+from registry_insights.ingest.inputs import STDIN, numbered_lines, open_binary
+from registry_insights.ingest.store import DATABASE_NAME
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 @dataclass(frozen=True)
@@ -57,10 +63,36 @@ def _line_events(number: int, line: str) -> Iterator[Event | RejectedEvent]:
     yield from _validated(documents, number)
 
 
+def _stored_events(database: Path) -> Iterator[Event | RejectedEvent]:
+    """The events of a collector's SQLite store, read-only (the rowid is the line)."""
+    with closing(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        for rowid, body in db.execute("select rowid, body from events order by rowid"):
+            yield from _line_events(int(rowid), str(body))
+
+
+def _collector_database(source: str | Path) -> Path | None:
+    """The SQLite database when ``source`` is a collector's store (folder or file)."""
+    if str(source) == STDIN:
+        return None
+    path = Path(source)
+    if path.is_dir() and (path / DATABASE_NAME).is_file():
+        return path / DATABASE_NAME
+    try:
+        with path.open("rb") as head:
+            return path if head.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC else None
+    except OSError:
+        return None
+
+
 def read_events(source: str | Path) -> Iterator[Event | RejectedEvent]:
     """Every event of a notifications file, validated, or its rejection. A file whose
     first JSON value spans lines is read as one document; if that fails too, line by
-    line, so one bad line never costs the rest."""
+    line, so one bad line never costs the rest. A collector's store (its folder or its
+    ``events.sqlite3``) is read directly."""
+    database = _collector_database(source)
+    if database is not None:
+        yield from _stored_events(database)
+        return
     with open_binary(source) as stream:
         lines = [(number, line) for number, line in numbered_lines(stream) if line.strip()]
     if not lines:

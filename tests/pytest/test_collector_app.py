@@ -18,6 +18,7 @@ from registry_insights.cli import app as cli
 from registry_insights.ingest.collector import create_app
 from registry_insights.ingest.collector_export import export_events
 from registry_insights.ingest.ingest_log import ingest_registry_log
+from registry_insights.ingest.notifications import read_events
 from registry_insights.ingest.store import EventStore
 
 TOKEN = "s3cret"
@@ -180,6 +181,9 @@ def test_dump_is_usable_as_notifications_and_export_is_once(
     assert result.exit_code == 0, result.output
     from_dump = ds.dataset(tmp_path / "from_dump").to_table()
     assert sorted(from_dump["event_id"].to_pylist()) == [f"r{i}" for i in range(5)]
+    # the store itself (folder or database file) reads the same
+    for stored in (tmp_path / "store", tmp_path / "store" / "events.sqlite3"):
+        assert [e.id for e in read_events(stored)] == [e.id for e in read_events(dump)]
 
     raw = tmp_path / "raw"
     first = export_events(store, raw)
