@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from registry_insights.ingest.summary import IngestSummary
 
 app = typer.Typer(
     help="registry-insights: usage analytics for container registries.",
@@ -134,18 +130,6 @@ StoreOption = Annotated[Path, typer.Option(help="Folder of the collector's event
 ProgressOption = Annotated[bool, typer.Option(help="Show a progress bar.")]
 
 
-def _report_ingestion(run: Callable[[], IngestSummary]) -> None:
-    """Run an ingestion, print its summary; exit 2 with the reason on unusable input."""
-    from registry_insights.ingest.inputs import InputError
-
-    try:
-        summary = run()
-    except InputError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=2) from error
-    typer.echo(summary.report())
-
-
 @app.command("ingest-registry-log")
 def ingest_registry_log(
     log: Annotated[str, typer.Option(help="Registry log (json or text formatter); - = stdin.")],
@@ -157,9 +141,10 @@ def ingest_registry_log(
     progress: ProgressOption = True,
 ) -> None:
     """Append a distribution registry's requests to raw_registry_requests (no duplicates)."""
+    from registry_insights.ingest.command import report_or_exit
     from registry_insights.ingest.ingest_log import ingest_registry_log as ingest
 
-    _report_ingestion(lambda: ingest(log, notifications, raw_path, progress=progress))
+    report_or_exit(lambda: ingest(log, notifications, raw_path, progress=progress))
 
 
 @app.command()
@@ -193,9 +178,10 @@ def collector_export(
 ) -> None:
     """Write the stored pull events to raw_registry_requests, exactly once."""
     from registry_insights.ingest.collector_export import export_events
+    from registry_insights.ingest.command import report_or_exit
     from registry_insights.ingest.store import EventStore
 
-    _report_ingestion(
+    report_or_exit(
         lambda: export_events(EventStore(store), raw_path, log, batch_requests, progress)
     )
 
