@@ -186,5 +186,85 @@ def api_token() -> None:
     typer.echo(f'config line for the account: token_sha256 = ["{token_hash(token)}"]')
 
 
+#: Options shared by the ingestion commands.
+RawPathOption = Annotated[Path, typer.Option(help="Raw-data folder to append to.")]
+StoreOption = Annotated[Path, typer.Option(help="Folder of the collector's event database.")]
+ProgressOption = Annotated[bool, typer.Option(help="Show a progress bar.")]
+
+
+@app.command("ingest-registry-log")
+def ingest_registry_log(
+    log: Annotated[str, typer.Option(help="Registry log (json or text formatter); - = stdin.")],
+    raw_path: RawPathOption,
+    notifications: Annotated[
+        str | None,
+        typer.Option(help="Notifications: NDJSON/JSON envelopes or events, or a collector store."),
+    ] = None,
+    progress: ProgressOption = True,
+) -> None:
+    """Append a distribution registry's requests to raw_registry_requests (no duplicates)."""
+    from registry_insights.ingest.command import report_or_exit
+    from registry_insights.ingest.ingest_log import ingest_registry_log as ingest
+
+    report_or_exit(lambda: ingest(log, notifications, raw_path, progress=progress))
+
+
+@app.command()
+def collect(
+    store: StoreOption,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 5080,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="REGISTRY_INSIGHTS_COLLECTOR_TOKEN", help="Required bearer token."),
+    ] = None,
+) -> None:
+    """Receive a registry's notifications (POST /events) and store them durably."""
+    import uvicorn
+
+    from registry_insights.ingest.collector import create_app
+    from registry_insights.ingest.store import EventStore
+
+    uvicorn.run(create_app(EventStore(store), token), host=host, port=port, log_level="warning")
+
+
+@app.command("collector-export")
+def collector_export(
+    store: StoreOption,
+    raw_path: RawPathOption,
+    log: Annotated[
+        str | None, typer.Option(help="The registry's log, joined by request id; - = stdin.")
+    ] = None,
+    batch_requests: Annotated[int, typer.Option(min=1, help="Requests per batch.")] = 100_000,
+    progress: ProgressOption = True,
+) -> None:
+    """Write the stored pull events to raw_registry_requests, exactly once."""
+    from registry_insights.ingest.collector_export import export_events
+    from registry_insights.ingest.command import report_or_exit
+    from registry_insights.ingest.store import EventStore
+
+    report_or_exit(
+        lambda: export_events(EventStore(store), raw_path, log, batch_requests, progress)
+    )
+
+
+@app.command("collector-dump")
+def collector_dump(
+    store: StoreOption,
+    out: Annotated[str, typer.Option(help="NDJSON file to write; - = stdout.")] = "-",
+) -> None:
+    """Every stored event as one JSON line (usable as --notifications)."""
+    import sys
+
+    from registry_insights.ingest.store import EventStore
+
+    bodies = EventStore(store).bodies()
+    if out == "-":
+        sys.stdout.writelines(body + "\n" for body in bodies)
+        return
+    with open(out, "w") as stream:
+        stream.writelines(body + "\n" for body in bodies)
+
+
 if __name__ == "__main__":
     app()

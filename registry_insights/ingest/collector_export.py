@@ -1,0 +1,130 @@
+"""``collector-export``: stored pull events -> raw contract Parquet, exactly once.
+
+Order of steps for each batch of requests (one batch per UTC day, named after the
+hash of its request ids):
+
+1. one SQLite transaction assigns the requests' events to the batch and records the
+   batch as ``pending``;
+2. the batch's rows are written to a hidden temporary file, flushed, and renamed to
+   ``date=<day>/<batch name>`` (atomic);
+3. a second transaction marks the batch ``done``.
+
+Killed before 1 commits: nothing happened, the events are still unassigned. Killed
+between 1 and 3: the next run first re-writes every pending batch from its own
+events, under the same name, replacing whatever half-step was left; so a crash costs
+at most a rewrite of one file, never a duplicate row or a lost event. Pull events that
+arrive later for an already exported request (a manifest conversion) join that
+request's batch without a new row. With ``--log``, events are joined with their log
+lines (:mod:`.join`), and log lines without any stored event are appended as well,
+skipping requests already under the raw path. Resume with the same ``--log``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from registry_insights.ingest.events import Event, parse_event
+from registry_insights.ingest.ingest_log import read_log_requests, write_new_rows
+from registry_insights.ingest.join import row_from_events, row_from_log
+from registry_insights.ingest.log_lines import LoggedRequest
+from registry_insights.ingest.raw_output import (
+    PresentEventIds,
+    content_name,
+    group_by_day,
+    partition_dir,
+    write_file,
+)
+from registry_insights.ingest.raw_rows import RawRequest
+from registry_insights.ingest.store import ALREADY_PRESENT, Batch, EventStore
+from registry_insights.ingest.summary import IngestSummary
+
+FILE_PREFIX = "collector"
+LOG_FILE_PREFIX = "registry-log"
+
+
+def _by_request(bodies: Iterable[str]) -> dict[str, list[Event]]:
+    grouped: dict[str, list[Event]] = {}
+    for body in bodies:
+        event = parse_event(json.loads(body))
+        grouped.setdefault(event.request_id, []).append(event)
+    return grouped
+
+
+def _rows(
+    events_by_request: dict[str, list[Event]],
+    log_requests: dict[str, LoggedRequest],
+    summary: IngestSummary,
+) -> list[RawRequest]:
+    rows = []
+    for request_id, events in sorted(events_by_request.items()):
+        logged = log_requests.get(request_id)
+        if logged is None:
+            summary.events_only += 1
+            rows.append(row_from_events(events))
+        else:
+            summary.joined += 1
+            rows.append(row_from_log(logged, events))
+    return rows
+
+
+def _write_batch(raw_path: Path, batch: Batch, rows: list[RawRequest]) -> Path:
+    return write_file(partition_dir(raw_path, batch.day) / batch.name, rows)
+
+
+def _recover(
+    store: EventStore,
+    raw_path: Path,
+    log_requests: dict[str, LoggedRequest],
+    summary: IngestSummary,
+) -> None:
+    for batch in store.pending_batches():
+        rows = _rows(_by_request(store.batch_bodies(batch.name)), log_requests, summary)
+        summary.files.append(str(_write_batch(raw_path, batch, rows)))
+        summary.written += len(rows)
+        summary.recovered_batches += 1
+        store.finish(batch)
+
+
+def export_events(
+    store: EventStore,
+    raw_path: Path,
+    log: str | Path | None = None,
+    batch_requests: int = 100_000,
+    progress: bool = False,
+) -> IngestSummary:
+    summary = IngestSummary()
+    log_requests: dict[str, LoggedRequest] = {}
+    if log is not None:
+        for request in read_log_requests(log, summary, progress):
+            log_requests.setdefault(request.request_id, request)
+    _recover(store, raw_path, log_requests, summary)
+    present = PresentEventIds(raw_path)
+    while request_ids := store.unexported_pull_requests(batch_requests):
+        earlier = store.exported_batch_of(request_ids)
+        for name in set(earlier.values()):
+            store.assign([r for r, b in earlier.items() if b == name], name)
+        fresh = [r for r in request_ids if r not in earlier]
+        rows: list[RawRequest] = []
+        already: list[RawRequest] = []
+        for row in _rows(_by_request(store.request_bodies(fresh)), log_requests, summary):
+            (already if row in present else rows).append(row)
+        if already:
+            store.assign([row.event_id for row in already], ALREADY_PRESENT)
+            summary.already_present += len(already)
+        for day, day_rows in sorted(group_by_day(rows).items()):
+            ids = [row.event_id for row in day_rows]
+            batch = Batch(content_name(FILE_PREFIX, ids), day)
+            store.assign(ids, batch)
+            summary.files.append(str(_write_batch(raw_path, batch, day_rows)))
+            summary.written += len(day_rows)
+            store.finish(batch)
+    if log_requests:
+        stored = store.exported_requests()
+        log_only = [r for key, r in log_requests.items() if key not in stored]
+        summary.log_only += len(log_only)
+        write_new_rows(
+            (row_from_log(request) for request in log_only), raw_path, summary, LOG_FILE_PREFIX
+        )
+    return summary

@@ -1,0 +1,130 @@
+"""``ingest-registry-log``: a registry log (and optionally its notifications) appended
+to the raw contract, without duplicating a request that is already there."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from tqdm import tqdm
+
+from registry_insights.ingest.events import PULL, Event
+from registry_insights.ingest.inputs import input_size, numbered_lines, open_binary
+from registry_insights.ingest.join import row_from_events, row_from_log
+from registry_insights.ingest.log_lines import LoggedRequest, Malformed, NotARequest, parse_line
+from registry_insights.ingest.notifications import RejectedEvent, read_events
+from registry_insights.ingest.raw_output import PresentEventIds, append_rows
+from registry_insights.ingest.raw_rows import RawRequest
+from registry_insights.ingest.summary import IngestSummary
+
+FILE_PREFIX = "registry-log"
+#: Rows held before they are written (bounded memory on big logs).
+CHUNK_ROWS = 500_000
+
+
+def read_pull_events(source: str | Path, summary: IngestSummary) -> dict[str, list[Event]]:
+    """Pull events by request id; other actions and rejections only counted."""
+    pulls: dict[str, list[Event]] = defaultdict(list)
+    for item in read_events(source):
+        if isinstance(item, RejectedEvent):
+            summary.rejected_events.add(item.reason, item.line_number)
+            continue
+        summary.events_by_action[item.action] += 1
+        if item.action == PULL:
+            pulls[item.request_id].append(item)
+    return pulls
+
+
+def read_log_requests(
+    source: str | Path, summary: IngestSummary, progress: bool
+) -> Iterator[LoggedRequest]:
+    """The manifest/blob requests of a log; everything else counted in ``summary``."""
+    total = input_size(source)
+    with (
+        open_binary(source) as stream,
+        tqdm(
+            total=total,
+            unit="B",
+            unit_scale=True,
+            desc="log",
+            delay=1,  # appears only on inputs that take a while
+            disable=not progress or (total is not None and total < 1 << 20),
+        ) as bar,
+    ):
+        for number, line in numbered_lines(stream):
+            summary.log_lines = number
+            bar.update(len(line) + 1)
+            parsed = parse_line(line, number)
+            if parsed is None:
+                continue
+            if isinstance(parsed, Malformed):
+                summary.malformed_lines.add(parsed.reason, number)
+            elif isinstance(parsed, NotARequest):
+                summary.not_requests[parsed.category] += 1
+            else:
+                summary.log_requests += 1
+                yield parsed
+
+
+def joined_rows(
+    log: str | Path | None,
+    pulls: dict[str, list[Event]],
+    summary: IngestSummary,
+    progress: bool,
+) -> Iterator[RawRequest]:
+    """Log rows (with their events), then the rows of events without a log line.
+    ``pulls`` is consumed."""
+    seen: set[str] = set()
+    if log is not None:
+        for request in read_log_requests(log, summary, progress):
+            if request.request_id in seen:
+                summary.duplicates_in_input += 1
+                continue
+            seen.add(request.request_id)
+            events = pulls.pop(request.request_id, [])
+            if events:
+                summary.joined += 1
+            else:
+                summary.log_only += 1
+            yield row_from_log(request, events)
+    for events in pulls.values():
+        summary.events_only += 1
+        yield row_from_events(events)
+
+
+def write_new_rows(
+    rows: Iterator[RawRequest], raw_path: Path, summary: IngestSummary, prefix: str
+) -> None:
+    """Append the rows whose event id is not under ``raw_path`` yet, in chunks."""
+    present = PresentEventIds(raw_path)
+    chunk: list[RawRequest] = []
+
+    def flush() -> None:
+        written = append_rows(raw_path, chunk, prefix)
+        summary.files += [str(path) for path in written]
+        summary.written += len(chunk)
+        present.add(chunk)
+        chunk.clear()
+
+    for row in rows:
+        if row in present:
+            summary.already_present += 1
+            continue
+        chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            flush()
+    if chunk:
+        flush()
+
+
+def ingest_registry_log(
+    log: str | Path,
+    notifications: str | Path | None,
+    raw_path: Path,
+    progress: bool = True,
+) -> IngestSummary:
+    summary = IngestSummary()
+    pulls = read_pull_events(notifications, summary) if notifications is not None else {}
+    write_new_rows(joined_rows(log, pulls, summary, progress), raw_path, summary, FILE_PREFIX)
+    return summary

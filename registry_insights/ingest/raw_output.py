@@ -1,0 +1,102 @@
+"""Appending raw rows to ``<raw_path>/raw_registry_requests/date=YYYY-MM-DD/``.
+
+File names are derived from the content (a hash of the sorted event ids), files are
+written to a hidden temporary name, flushed to disk and renamed into place, so a reader
+never sees half a file and writing the same rows again replaces a file by itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from registry_insights.ingest.raw_rows import TABLE, RawRequest, to_table
+
+
+def table_dir(raw_path: Path) -> Path:
+    return raw_path / TABLE
+
+
+def partition_dir(raw_path: Path, day: datetime.date) -> Path:
+    return table_dir(raw_path) / f"date={day.isoformat()}"
+
+
+class PresentEventIds:
+    """The event ids already under ``raw_path``, read lazily, one day partition at a
+    time: a row is looked up in its own day and the two neighbouring days (the log's
+    and the notification's timestamps of one request may straddle midnight)."""
+
+    def __init__(self, raw_path: Path) -> None:
+        self.raw_path = raw_path
+        self._days: dict[datetime.date, set[str]] = {}
+
+    def _ids(self, day: datetime.date) -> set[str]:
+        if day not in self._days:
+            files = sorted(partition_dir(self.raw_path, day).glob("*.parquet"))
+            ids: set[str] = set()
+            if files:
+                column = ds.dataset([str(path) for path in files], format="parquet").to_table(
+                    columns=["event_id"]
+                )["event_id"]
+                ids = {value for value in column.to_pylist() if value is not None}
+            self._days[day] = ids
+        return self._days[day]
+
+    def __contains__(self, row: RawRequest) -> bool:
+        one_day = datetime.timedelta(days=1)
+        return any(row.event_id in self._ids(row.day + shift * one_day) for shift in (0, -1, 1))
+
+    def add(self, rows: Iterable[RawRequest]) -> None:
+        for row in rows:
+            self._ids(row.day).add(row.event_id)
+
+
+def content_name(prefix: str, event_ids: Iterable[str]) -> str:
+    digest = hashlib.sha256("\n".join(sorted(event_ids)).encode()).hexdigest()[:20]
+    return f"{prefix}-{digest}.parquet"
+
+
+def _fsync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def write_file(path: Path, rows: list[RawRequest]) -> Path:
+    """Write ``rows`` (sorted by time) to ``path`` atomically and durably."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    ordered = sorted(rows, key=lambda row: (row.occurred_at, row.event_id))
+    pq.write_table(to_table(ordered), temporary, compression="zstd")
+    with temporary.open("rb") as written:
+        os.fsync(written.fileno())
+    os.replace(temporary, path)
+    _fsync_dir(path.parent)
+    return path
+
+
+def group_by_day(rows: Iterable[RawRequest]) -> dict[datetime.date, list[RawRequest]]:
+    days: dict[datetime.date, list[RawRequest]] = defaultdict(list)
+    for row in rows:
+        days[row.day].append(row)
+    return dict(days)
+
+
+def append_rows(raw_path: Path, rows: list[RawRequest], prefix: str) -> list[Path]:
+    """One file per day of ``rows``, named after its content."""
+    return [
+        write_file(
+            partition_dir(raw_path, day) / content_name(prefix, (r.event_id for r in day_rows)),
+            day_rows,
+        )
+        for day, day_rows in sorted(group_by_day(rows).items())
+    ]
