@@ -54,6 +54,21 @@ class DashboardContext:
     def granularity(self) -> Granularity:
         return self.selection.granularity
 
+    @property
+    def interval_scope(self) -> queries.Scope:
+        """The selected repositories over the selected interval."""
+        return self._scope(self.interval_periods)
+
+    @property
+    def period_scope(self) -> queries.Scope:
+        """The selected repositories in the report period (none when there is none)."""
+        return self._scope(() if self.period is None else (self.period,))
+
+    def _scope(self, periods: tuple[datetime.date, ...]) -> queries.Scope:
+        return queries.Scope(
+            self.granularity, periods, self.selection.repositories, self.namespaces
+        )
+
 
 def period_label(granularity: str, period: datetime.date) -> str:
     if granularity == "monthly":
@@ -212,6 +227,17 @@ def build_context() -> DashboardContext:
     )
     st.session_state[CONTEXT_KEY] = context
     return context
+
+
+def page_for_period(title: str) -> tuple[DashboardContext, datetime.date]:
+    """A page about the report period: its title, the context and the period; stops
+    with a message when the warehouse has no complete period yet."""
+    context = current_context()
+    st.title(title)
+    if context.period is None:
+        st.info("No complete period in the warehouse yet.")
+        st.stop()
+    return context, context.period
 
 
 def current_context() -> DashboardContext:

@@ -1,10 +1,10 @@
 """What the dashboard reads from the warehouse: plain functions over a read-only DuckDB
 connection, so that they are testable without Streamlit.
 
-Every function takes `namespaces`, the namespaces the viewer may see (None: all), and
-filters on it in SQL, so rows of other namespaces never leave the database. The
-namespace of a row comes from the report catalog (`namespace_column`), the same rule
-the CSV downloads use.
+Every report query takes a `Scope` whose `namespaces` are the namespaces the viewer
+may see (None: all) and filters on them in SQL, so rows of other namespaces never
+leave the database. The namespace of a row comes from the report catalog
+(`namespace_column`), the same rule the CSV downloads use.
 """
 
 from __future__ import annotations
@@ -56,6 +56,17 @@ class Warehouse:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What a query covers: periods of one granularity, the selected repositories (none:
+    all) and the namespaces the viewer may see (None: all)."""
+
+    granularity: str
+    periods: tuple[datetime.date, ...]
+    repositories: tuple[str, ...] = ()
+    namespaces: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
 class _Filter:
     """A `where` clause and its parameters."""
 
@@ -63,22 +74,15 @@ class _Filter:
     parameters: tuple[object, ...]
 
 
-def _where(
-    report: ReportDefinition,
-    granularity: str,
-    periods: Collection[datetime.date],
-    namespaces: Collection[str] | None,
-    repository_column: str | None = None,
-    repositories: Collection[str] = (),
-) -> _Filter:
+def _where(report: ReportDefinition, scope: Scope, repository_column: str) -> _Filter:
     clauses = ["date_granularity = ?", "date_reference in (select unnest(?::date[]))"]
-    parameters: list[object] = [granularity, sorted(periods)]
-    if namespaces is not None:
+    parameters: list[object] = [scope.granularity, sorted(scope.periods)]
+    if scope.namespaces is not None:
         clauses.append(f"{report.namespace_column} in (select unnest(?::varchar[]))")
-        parameters.append(sorted(namespaces))
-    if repository_column and repositories:
+        parameters.append(sorted(scope.namespaces))
+    if scope.repositories:
         clauses.append(f"{repository_column} in (select unnest(?::varchar[]))")
-        parameters.append(sorted(repositories))
+        parameters.append(sorted(scope.repositories))
     return _Filter(" and ".join(clauses), tuple(parameters))
 
 
@@ -126,28 +130,26 @@ def repositories(warehouse: Warehouse, namespaces: Collection[str] | None) -> li
     return [str(value) for value in frame["repository"]]
 
 
-def pulls_over_time(
-    warehouse: Warehouse,
-    granularity: str,
-    periods: Collection[datetime.date],
-    selected: Collection[str],
-    namespaces: Collection[str] | None,
-) -> pd.DataFrame:
+def pulls_over_time(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
     """Data downloads and version checks per period and repository (Summary report,
     repository level), long form: `period, repository, measure, value`. Every period of
     the interval is present for every selected repository (0 when nothing happened)."""
     report = REPORTS["summary"]
-    where = _where(report, granularity, periods, namespaces, "repository", selected)
-    if not selected or not periods:
+    where = _where(report, scope, "repository")
+    if not scope.repositories or not scope.periods:
         return pd.DataFrame(columns=["period", "repository", "measure", "value"])
     frame = warehouse.frame(
         f"select date_reference as period, repository, data_downloads, version_checks "
         f"from {report.relation} where level = 'repository' and {where.sql}",
         where.parameters,
     )
-    shown = {r for r in selected if namespaces is None or r.split("/")[0] in namespaces}
+    shown = {
+        r
+        for r in scope.repositories
+        if scope.namespaces is None or r.split("/")[0] in scope.namespaces
+    }
     grid = pd.MultiIndex.from_product(
-        [sorted(periods), sorted(shown)], names=["period", "repository"]
+        [sorted(scope.periods), sorted(shown)], names=["period", "repository"]
     )
     frame["period"] = frame["period"].map(_as_date)
     wide = frame.set_index(["period", "repository"]).reindex(grid, fill_value=0).reset_index()
@@ -157,17 +159,11 @@ def pulls_over_time(
     return long.sort_values(["period", "repository", "measure"]).reset_index(drop=True)
 
 
-def summary_table(
-    warehouse: Warehouse,
-    granularity: str,
-    period: datetime.date,
-    selected: Collection[str],
-    namespaces: Collection[str] | None,
-) -> pd.DataFrame:
+def summary_table(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
     """The Summary report rows of one period for the selected repositories, in the
     export's order, with the published column names."""
     report = REPORTS["summary"]
-    where = _where(report, granularity, [period], namespaces, "repository", selected)
+    where = _where(report, scope, "repository")
     frame = warehouse.frame(
         f"select {', '.join(report.published_columns)} from {report.relation} "
         f"where {where.sql} order by {', '.join(report.sort_columns)}",
@@ -177,19 +173,12 @@ def summary_table(
     return frame
 
 
-def trends_by(
-    warehouse: Warehouse,
-    dimension: TrendDimension,
-    granularity: str,
-    periods: Collection[datetime.date],
-    selected: Collection[str],
-    namespaces: Collection[str] | None,
-) -> pd.DataFrame:
+def trends_by(warehouse: Warehouse, dimension: TrendDimension, scope: Scope) -> pd.DataFrame:
     """Trends report totals per period and value of one dimension: `period, value,
     data_downloads, version_checks, pulls, share` (share of the period's pulls, 0-1).
     Tags are labelled `repository:tag`, digest pulls `repository:(by digest)`."""
     report = REPORTS["trends"]
-    where = _where(report, granularity, periods, namespaces, "image_repository", selected)
+    where = _where(report, scope, "image_repository")
     if dimension == "tag":
         label = f"image_repository || ':' || coalesce(tag, '{BY_DIGEST}')"
     else:
@@ -259,18 +248,12 @@ def traction(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def technographic(
-    warehouse: Warehouse,
-    granularity: str,
-    period: datetime.date,
-    selected: Collection[str],
-    namespaces: Collection[str] | None,
-) -> pd.DataFrame:
+def technographic(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
     """The Technographic report of one period for the selected DVP images, with the
     number of companies behind each pairing (Technographic companies report)."""
     report = REPORTS["technographic"]
     companies = REPORTS["technographic-companies"]
-    where = _where(report, granularity, [period], namespaces, "dvpp_image", selected)
+    where = _where(report, scope, "dvpp_image")
     frame = warehouse.frame(
         f"with pairings as (select * from {report.relation} where {where.sql}), "
         f"companies as (select date_granularity, date_reference, dvpp_image, paired_image, "
@@ -288,17 +271,11 @@ def technographic(
     return frame
 
 
-def technographic_companies(
-    warehouse: Warehouse,
-    granularity: str,
-    period: datetime.date,
-    selected: Collection[str],
-    namespaces: Collection[str] | None,
-) -> pd.DataFrame:
+def technographic_companies(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
     """The companies (domains) behind the pairings of one period: one row per domain,
     DVP image and paired image."""
     report = REPORTS["technographic-companies"]
-    where = _where(report, granularity, [period], namespaces, "dvpp_image", selected)
+    where = _where(report, scope, "dvpp_image")
     return warehouse.frame(
         f"select domain, dvpp_image, paired_image from {report.relation} where {where.sql} "
         "order by domain, dvpp_image, paired_image",
@@ -306,16 +283,10 @@ def technographic_companies(
     )
 
 
-def tracked_companies(
-    warehouse: Warehouse,
-    granularity: str,
-    periods: Collection[datetime.date],
-    selected: Collection[str],
-    namespaces: Collection[str] | None,
-) -> pd.DataFrame:
+def tracked_companies(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
     """The Tracked companies report over the periods, for the selected repositories."""
     report = REPORTS["tracked-companies"]
-    where = _where(report, granularity, periods, namespaces, "image_repository", selected)
+    where = _where(report, scope, "image_repository")
     frame = warehouse.frame(
         "select date_reference as period, domain, ip_country, cloud_service_provider, "
         "user_agent, inferred_use_case, image_repository, data_downloads, version_checks, "

@@ -22,13 +22,7 @@ st.title("Pulls over time")
 if not selection.repositories:
     st.info("Select one or more repositories in the sidebar to draw the chart.")
 else:
-    frame = queries.pulls_over_time(
-        context.warehouse,
-        selection.granularity,
-        context.interval_periods,
-        selection.repositories,
-        context.namespaces,
-    )
+    frame = queries.pulls_over_time(context.warehouse, context.interval_scope)
     totals = frame.groupby("measure")["value"].sum()
     per_period = frame.groupby("period")["value"].sum().sort_index()
     latest = int(per_period.iloc[-1]) if len(per_period) else 0
@@ -61,13 +55,7 @@ if context.period is None:
     st.stop()
 st.subheader(f"Summary report, {period_label(selection.granularity, context.period)}")
 table(
-    queries.summary_table(
-        context.warehouse,
-        selection.granularity,
-        context.period,
-        selection.repositories,
-        context.namespaces,
-    ),
+    queries.summary_table(context.warehouse, context.period_scope),
     key="summary_table",
 )
 st.caption(

@@ -5,32 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from registry_insights.dashboard import charts, queries
-from registry_insights.dashboard.context import current_context, headline, period_label, table
+from registry_insights.dashboard.context import headline, page_for_period, period_label, table
 
-context = current_context()
+context, period = page_for_period("Technographic")
 selection = context.selection
-st.title("Technographic")
-if context.period is None:
-    st.info("No complete period in the warehouse yet.")
-    st.stop()
 st.caption(
-    f"{period_label(selection.granularity, context.period)}. DVP images only; a pairing is "
+    f"{period_label(selection.granularity, period)}. DVP images only; a pairing is "
     "published when at least 10 users pulled both images."
 )
-pairings = queries.technographic(
-    context.warehouse,
-    selection.granularity,
-    context.period,
-    selection.repositories,
-    context.namespaces,
-)
-companies = queries.technographic_companies(
-    context.warehouse,
-    selection.granularity,
-    context.period,
-    selection.repositories,
-    context.namespaces,
-)
+pairings = queries.technographic(context.warehouse, context.period_scope)
+companies = queries.technographic_companies(context.warehouse, context.period_scope)
 if pairings.empty:
     st.info(
         "No published pairing for the selected repositories in this period "

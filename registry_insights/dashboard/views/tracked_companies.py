@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from registry_insights.dashboard import charts, queries
-from registry_insights.dashboard.context import current_context, headline, period_label, table
+from registry_insights.dashboard.context import headline, page_for_period, period_label, table
 
-context = current_context()
+context, period = page_for_period("Tracked companies")
 selection = context.selection
-st.title("Tracked companies")
-if context.period is None:
-    st.info("No complete period in the warehouse yet.")
-    st.stop()
-over_interval = queries.tracked_companies(
-    context.warehouse,
-    selection.granularity,
-    context.interval_periods,
-    selection.repositories,
-    context.namespaces,
-)
-in_period = over_interval[over_interval["period"] == context.period]
+# The interval for the trend, plus the report period should it lie before the interval.
+scope = context.interval_scope
+scope = replace(scope, periods=tuple(sorted({*scope.periods, period})))
+over_interval = queries.tracked_companies(context.warehouse, scope)
+in_period = over_interval[over_interval["period"] == period]
 st.caption(
-    f"{period_label(selection.granularity, context.period)}; trend over the last "
+    f"{period_label(selection.granularity, period)}; trend over the last "
     f"{selection.months} months. Companies come from the tracked-companies list."
 )
 if in_period.empty:

@@ -17,14 +17,7 @@ st.caption(f"{scope}; {selection.granularity}, last {selection.months} months of
 
 
 def trend(dimension: queries.TrendDimension) -> pd.DataFrame:
-    return queries.trends_by(
-        context.warehouse,
-        dimension,
-        selection.granularity,
-        context.interval_periods,
-        selection.repositories,
-        context.namespaces,
-    )
+    return queries.trends_by(context.warehouse, dimension, context.interval_scope)
 
 
 def leader(frame: pd.DataFrame) -> tuple[str, str | None]:
