@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import os
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,9 +42,6 @@ class Warehouse:
             )
         connection = duckdb.connect(str(self.path), read_only=True)
         try:
-            memory_limit = os.environ.get("REGISTRY_INSIGHTS_DUCKDB_MEMORY_LIMIT")
-            if memory_limit:
-                connection.execute("select set_config('memory_limit', ?)", [memory_limit])
             yield connection
         finally:
             connection.close()
