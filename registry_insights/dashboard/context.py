@@ -78,7 +78,8 @@ def period_label(granularity: str, period: datetime.date) -> str:
 
 
 @st.cache_resource
-def _access_policy(path: str | None) -> AccessPolicy:
+def _access_policy(path: str | None, modified: float | None) -> AccessPolicy:
+    # `modified` (the file's mtime) is in the key: an edited access file is reread.
     return load_access(None if path is None else Path(path))
 
 
@@ -152,9 +153,12 @@ def build_context() -> DashboardContext:
     warehouse = queries.Warehouse(settings.database_path())
     access_file = settings.access_file()
     try:
-        policy = _access_policy(None if access_file is None else str(access_file))
-    except AccessConfigError as error:
-        st.error(f"The access file is invalid: {error}")
+        policy = _access_policy(
+            None if access_file is None else str(access_file),
+            None if access_file is None else access_file.stat().st_mtime,
+        )
+    except (AccessConfigError, OSError) as error:
+        st.error(f"The access file is unusable: {error}")
         st.stop()
     if not warehouse.path.exists():
         st.error(f"No warehouse at `{warehouse.path}`: run `make demo` (or `dbt build`) first.")

@@ -160,6 +160,15 @@ def _selection_in(page: Any) -> dict[str, Any]:
     }
 
 
+def _wait_for_chart(page: Any) -> None:
+    """Wait for the chart; fail at once with the app's message if the page raised."""
+    page.wait_for_selector(
+        "[data-testid='stVegaLiteChart'] canvas, .vega-embed, [data-testid='stException']"
+    )
+    errors = page.locator("[data-testid='stException']")
+    assert errors.count() == 0, errors.first.inner_text()
+
+
 def _share_link(page: Any, expected_fragment: str) -> str:
     code = page.locator("[data-testid='stCode'] code").filter(has_text="granularity=")
     _wait_until(
@@ -191,7 +200,7 @@ def test_dashboard_in_a_real_browser(server: str, browser_endpoint: str) -> None
             page = browser.new_page(viewport={"width": 1400, "height": 1100})
             page.set_default_timeout(60_000)
             page.goto(server)
-            page.wait_for_selector("[data-testid='stVegaLiteChart'] canvas, .vega-embed")
+            _wait_for_chart(page)
             initial = _share_link(page, "granularity=weekly")
             assert "months=3" in initial
             default_repositories = parse_qs(urlsplit(initial).query)["repo"]
@@ -221,7 +230,7 @@ def test_dashboard_in_a_real_browser(server: str, browser_endpoint: str) -> None
             shared = browser.new_page(viewport={"width": 1400, "height": 1100})
             shared.set_default_timeout(60_000)
             shared.goto(link)
-            shared.wait_for_selector("[data-testid='stVegaLiteChart'] canvas, .vega-embed")
+            _wait_for_chart(shared)
             assert _share_link(shared, "granularity=monthly").split("?")[1] == link.split("?")[1]
             restored = _selection_in(shared)
             assert restored["monthly"] and restored["12 months"]
