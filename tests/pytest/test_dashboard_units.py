@@ -307,3 +307,42 @@ def test_a_namespace_limited_download_is_the_export_filtered(
             publisher = "PUBLISHER_NAME"
             column = report.header.index(publisher)
             assert {line.split(",")[column] for line in lines[1:]} == {"Westbrook Inc."}, name
+
+
+# ---- the command -------------------------------------------------------------------
+
+
+def test_the_dashboard_command_refuses_a_missing_warehouse_or_a_bad_access_file(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from registry_insights.cli import app
+
+    runner = CliRunner()
+    missing = runner.invoke(app, ["dashboard", "--database", str(tmp_path / "absent.duckdb")])
+    assert missing.exit_code == 2
+    assert "run `make demo` first" in missing.output
+    database = tmp_path / "warehouse.duckdb"
+    database.touch()
+    bad = runner.invoke(
+        app,
+        ["dashboard", "--database", str(database), "--access-file", str(_write(tmp_path, "x ="))],
+    )
+    assert bad.exit_code == 2
+    assert "cannot read the access file" in bad.output
+
+
+def test_the_server_command_is_headless_and_private() -> None:
+    from registry_insights.dashboard.server import APP, streamlit_command, streamlit_environment
+
+    command = streamlit_command(8599, "127.0.0.1")
+    assert command[1:5] == ["-m", "streamlit", "run", str(APP)]
+    options = dict(zip(command[5::2], command[6::2], strict=True))
+    assert options["--server.port"] == "8599"
+    assert options["--server.address"] == "127.0.0.1"
+    assert options["--server.headless"] == "true"
+    assert options["--browser.gatherUsageStats"] == "false"
+    env = streamlit_environment(Path("w.duckdb"), None)
+    assert env["REGISTRY_INSIGHTS_DUCKDB_PATH"] == str(Path("w.duckdb").resolve())
+    assert "REGISTRY_INSIGHTS_DASHBOARD_ACCESS_FILE" not in env
