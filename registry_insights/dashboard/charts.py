@@ -48,15 +48,29 @@ def pulls_over_time(frame: pd.DataFrame, granularity: str) -> alt.Chart:
 
 def stacked_over_time(frame: pd.DataFrame, title: str, value_title: str) -> alt.Chart:
     """Pulls per period stacked by value (a `queries.top_values` frame)."""
-    data = _with_period_text(frame)
+    base = _values_over_time(frame, title, value_title).mark_bar()
+    chart: alt.Chart = base.encode(
+        y=alt.Y("pulls:Q", title="Pulls"), order=alt.Order("pulls:Q", sort="descending")
+    )
+    return chart
+
+
+def share_over_time(frame: pd.DataFrame, title: str, value_title: str) -> alt.Chart:
+    """Share of each period's pulls per value, one line each: which gain or lose."""
+    base = _values_over_time(frame, title, value_title)
+    chart: alt.Chart = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True)).encode(
+        y=alt.Y("share:Q", title="Share of pulls", axis=alt.Axis(format="%"))
+    )
+    return chart
+
+
+def _values_over_time(frame: pd.DataFrame, title: str, value_title: str) -> alt.Chart:
+    """A `queries.trends_by` frame by period and value, every number in the tooltip."""
     chart: alt.Chart = (
-        alt.Chart(data, title=title)
-        .mark_bar()
+        alt.Chart(_with_period_text(frame), title=title)
         .encode(
             x=PERIOD,
-            y=alt.Y("pulls:Q", title="Pulls"),
             color=alt.Color("value:N", title=value_title, scale=COLOURS),
-            order=alt.Order("pulls:Q", sort="descending"),
             tooltip=[
                 PERIOD_TOOLTIP,
                 alt.Tooltip("value:N", title=value_title),
@@ -64,28 +78,6 @@ def stacked_over_time(frame: pd.DataFrame, title: str, value_title: str) -> alt.
                 alt.Tooltip("data_downloads:Q", title="Data downloads", format=","),
                 alt.Tooltip("version_checks:Q", title="Version checks", format=","),
                 alt.Tooltip("share:Q", title="Share of pulls", format=".1%"),
-            ],
-        )
-        .properties(height=320)
-    )
-    return chart
-
-
-def share_over_time(frame: pd.DataFrame, title: str, value_title: str) -> alt.Chart:
-    """Share of each period's pulls per value, one line each: which gain or lose."""
-    data = _with_period_text(frame)
-    chart: alt.Chart = (
-        alt.Chart(data, title=title)
-        .mark_line(point=alt.OverlayMarkDef(size=60, filled=True))
-        .encode(
-            x=PERIOD,
-            y=alt.Y("share:Q", title="Share of pulls", axis=alt.Axis(format="%")),
-            color=alt.Color("value:N", title=value_title, scale=COLOURS),
-            tooltip=[
-                PERIOD_TOOLTIP,
-                alt.Tooltip("value:N", title=value_title),
-                alt.Tooltip("share:Q", title="Share of pulls", format=".1%"),
-                alt.Tooltip("pulls:Q", title="Pulls", format=","),
             ],
         )
         .properties(height=320)
