@@ -49,6 +49,7 @@ demo: venv generate-demo reference build-demo export-demo
 	@echo
 	@echo "Warehouse: $(DEMO_DB) (DuckDB; open it read-only from any BI tool)"
 	@echo "Reports:   $(REPORTS_DIR)/ (one CSV per report, granularity and period)"
+	@echo "Dashboard: $(BIN)/registry-insights dashboard --database $(DEMO_DB)   (then open http://127.0.0.1:8501/)"
 
 generate-demo: venv
 	$(BIN)/registry-insights generate --out $(DEMO_RAW) --rows $(DEMO_ROWS)

@@ -266,5 +266,46 @@ def collector_dump(
         stream.writelines(body + "\n" for body in bodies)
 
 
+def dashboard(
+    database: Annotated[
+        Path,
+        typer.Option(
+            envvar="REGISTRY_INSIGHTS_DUCKDB_PATH", help="The built warehouse; opened read-only."
+        ),
+    ] = DEFAULT_WAREHOUSE,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8501,
+    address: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    access_file: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="REGISTRY_INSIGHTS_DASHBOARD_ACCESS_FILE",
+            help="Token mode: organizations, accounts and token hashes (TOML). "
+            "Without it: local single-user mode, every namespace visible.",
+        ),
+    ] = None,
+) -> None:
+    """Serve the Insights dashboard (Streamlit) on the built warehouse."""
+    import subprocess
+
+    from registry_insights.dashboard.access import AccessConfigError, load_access
+    from registry_insights.dashboard.server import streamlit_command, streamlit_environment
+
+    if not database.exists():
+        typer.echo(f"error: no warehouse at {database}: run `make demo` first", err=True)
+        raise typer.Exit(code=2)
+    try:
+        mode = load_access(access_file).mode
+    except AccessConfigError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from error
+    typer.echo(f"dashboard ({mode} mode) on http://{address}:{port}/ ; Ctrl+C stops it")
+    completed = subprocess.run(
+        streamlit_command(port, address),
+        env=streamlit_environment(database, access_file),
+        check=False,
+    )
+    raise typer.Exit(code=completed.returncode)
+
+
 if __name__ == "__main__":
     app()

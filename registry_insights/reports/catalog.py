@@ -13,6 +13,8 @@ class ReportDefinition:
     relation: str
     published_columns: tuple[str, ...]
     sort_columns: tuple[str, ...]
+    # SQL expression giving the namespace a row belongs to, for per-organization access.
+    namespace_column: str = "namespace"
 
     @property
     def header(self) -> list[str]:
@@ -90,6 +92,7 @@ REPORTS: dict[str, ReportDefinition] = {
             "pct_domains",
         ),
         sort_columns=("publisher_name", "dvpp_image", "users desc", "paired_image"),
+        namespace_column="split_part(dvpp_image, '/', 1)",
     ),
     "technographic-companies": ReportDefinition(
         name="technographic-companies",
@@ -103,6 +106,7 @@ REPORTS: dict[str, ReportDefinition] = {
             "paired_image",
         ),
         sort_columns=("publisher_name", "domain", "dvpp_image", "paired_image"),
+        namespace_column="split_part(dvpp_image, '/', 1)",
     ),
     "tracked-companies": ReportDefinition(
         name="tracked-companies",
@@ -132,5 +136,6 @@ REPORTS: dict[str, ReportDefinition] = {
             "ip_country",
             "cloud_service_provider",
         ),
+        namespace_column="split_part(image_repository, '/', 1)",
     ),
 }

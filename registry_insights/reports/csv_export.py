@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Iterable
+import io
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 
@@ -60,28 +62,74 @@ def _export_report(
         ) from error
     report_dir = out_dir / report.name
     report_dir.mkdir(parents=True, exist_ok=True)
-    columns = ", ".join(report.published_columns)
-    order = ", ".join(report.sort_columns)
     exported = []
     for granularity, date_reference in periods:
-        rows = connection.execute(
-            f"select {columns} from {report.relation} "
-            f"where date_granularity = ? and date_reference = ? order by {order}",
-            [granularity, date_reference],
-        ).fetchall()
-        path = report_dir / f"{report.name}_{granularity}_{date_reference.isoformat()}.csv"
+        rows = report_rows(connection, report, granularity, date_reference)
+        path = report_dir / report_file_name(report, granularity, date_reference)
         _write_csv(path, report.header, rows)
         exported.append(ExportedFile(report.name, granularity, date_reference, path, len(rows)))
     return exported
 
 
+def report_file_name(
+    report: ReportDefinition, granularity: str, date_reference: datetime.date
+) -> str:
+    """`<report>_<granularity>_<YYYY-MM-DD>.csv`, the exported file's name."""
+    return f"{report.name}_{granularity}_{date_reference.isoformat()}.csv"
+
+
+def report_rows(
+    connection: duckdb.DuckDBPyConnection,
+    report: ReportDefinition,
+    granularity: str,
+    date_reference: datetime.date,
+    namespaces: Collection[str] | None = None,
+) -> list[tuple[object, ...]]:
+    """One period of a report: its published columns in the export's order. With
+    `namespaces`, only the rows of those namespaces (None: every namespace)."""
+    columns = ", ".join(report.published_columns)
+    order = ", ".join(report.sort_columns)
+    parameters: list[object] = [granularity, date_reference]
+    only_namespaces = ""
+    if namespaces is not None:
+        only_namespaces = f" and {report.namespace_column} in (select unnest(?::varchar[]))"
+        parameters.append(sorted(namespaces))
+    return connection.execute(
+        f"select {columns} from {report.relation} "
+        f"where date_granularity = ? and date_reference = ?{only_namespaces} order by {order}",
+        parameters,
+    ).fetchall()
+
+
+def report_csv_bytes(
+    connection: duckdb.DuckDBPyConnection,
+    report: ReportDefinition,
+    granularity: str,
+    date_reference: datetime.date,
+    namespaces: Collection[str] | None = None,
+) -> bytes:
+    """The bytes `export` writes for this period (for `namespaces` only, when given)."""
+    buffer = io.StringIO(newline="")
+    write_csv(
+        buffer,
+        report.header,
+        report_rows(connection, report, granularity, date_reference, namespaces),
+    )
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_csv(handle: TextIO, header: list[str], rows: Iterable[tuple[object, ...]]) -> None:
+    """The published CSV dialect: `\\n` line ends, null as `\\N`, dates as ISO."""
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(_format(value) for value in row)
+
+
 def _write_csv(path: Path, header: list[str], rows: list[tuple[object, ...]]) -> None:
     temporary = path.with_suffix(".csv.tmp")
     with temporary.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(_format(value) for value in row)
+        write_csv(handle, header, rows)
     temporary.replace(path)
 
 

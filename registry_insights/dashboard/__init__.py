@@ -1,0 +1,1 @@
+"""The Insights dashboard: a Streamlit app over the built warehouse (read-only)."""

@@ -1,0 +1,329 @@
+"""What the dashboard reads from the warehouse: plain functions over a read-only DuckDB
+connection, so that they are testable without Streamlit.
+
+Every report query takes a `Scope` whose `namespaces` are the namespaces the viewer
+may see (None: all) and filters on them in SQL, so rows of other namespaces never
+leave the database. The namespace of a row comes from the report catalog
+(`namespace_column`), the same rule the CSV downloads use.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pandas as pd
+
+from registry_insights.reports.catalog import REPORTS, ReportDefinition
+from registry_insights.reports.csv_export import report_csv_bytes, report_file_name
+
+TrendDimension = Literal["ip_country", "cloud_service_provider", "user_agent", "tag"]
+MEASURES = {"data_downloads": "Data downloads", "version_checks": "Version checks"}
+BY_DIGEST = "(by digest)"
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """The built warehouse file, opened read-only for each query."""
+
+    path: Path
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if not self.path.exists():
+            raise FileNotFoundError(
+                f"no warehouse at {self.path}: run `make demo` (or `dbt build`) first"
+            )
+        connection = duckdb.connect(str(self.path), read_only=True)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def frame(self, sql: str, parameters: Sequence[object] = ()) -> pd.DataFrame:
+        with self.connect() as connection:
+            return connection.execute(sql, list(parameters)).df()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a query covers: periods of one granularity, the selected repositories (none:
+    all) and the namespaces the viewer may see (None: all)."""
+
+    granularity: str
+    periods: tuple[datetime.date, ...]
+    repositories: tuple[str, ...] = ()
+    namespaces: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class _Filter:
+    """A `where` clause and its parameters."""
+
+    sql: str
+    parameters: tuple[object, ...]
+
+
+def _where(report: ReportDefinition, scope: Scope, repository_column: str) -> _Filter:
+    clauses = ["date_granularity = ?", "date_reference in (select unnest(?::date[]))"]
+    parameters: list[object] = [scope.granularity, sorted(scope.periods)]
+    if scope.namespaces is not None:
+        clauses.append(f"{report.namespace_column} in (select unnest(?::varchar[]))")
+        parameters.append(sorted(scope.namespaces))
+    if scope.repositories:
+        clauses.append(f"{repository_column} in (select unnest(?::varchar[]))")
+        parameters.append(sorted(scope.repositories))
+    return _Filter(" and ".join(clauses), tuple(parameters))
+
+
+def available_periods(warehouse: Warehouse, granularity: str) -> list[datetime.date]:
+    """The complete periods of a granularity the warehouse reports, oldest first."""
+    frame = warehouse.frame(
+        f"select distinct date_reference from {REPORTS['summary'].relation} "
+        "where date_granularity = ? order by date_reference",
+        [granularity],
+    )
+    return [_as_date(value) for value in frame["date_reference"]]
+
+
+def interval_periods(
+    periods: Sequence[datetime.date], granularity: str, months: int
+) -> list[datetime.date]:
+    """The periods that start in the last `months` months, counted back from the end of
+    the latest period (the latest complete week or month, not today: a warehouse built
+    from older data still shows its last months)."""
+    if not periods:
+        return []
+    latest = max(periods)
+    if granularity == "weekly":
+        end = latest + datetime.timedelta(days=7)
+    else:
+        end = _months_before(latest, -1)
+    start = _months_before(end, months)
+    return sorted(p for p in periods if p >= start)
+
+
+def repositories(warehouse: Warehouse, namespaces: Collection[str] | None) -> list[str]:
+    """The repositories the viewer may see, busiest first (all monthly periods)."""
+    report = REPORTS["summary"]
+    only = ""
+    parameters: list[object] = []
+    if namespaces is not None:
+        only = f" and {report.namespace_column} in (select unnest(?::varchar[]))"
+        parameters.append(sorted(namespaces))
+    frame = warehouse.frame(
+        f"select repository, sum(event_count) as events from {report.relation} "
+        f"where level = 'repository' and date_granularity = 'monthly'{only} "
+        "group by repository order by events desc, repository",
+        parameters,
+    )
+    return [str(value) for value in frame["repository"]]
+
+
+def pulls_over_time(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
+    """Data downloads and version checks per period and repository (Summary report,
+    repository level), long form: `period, repository, measure, value`. Every period of
+    the interval is present for every selected repository (0 when nothing happened)."""
+    report = REPORTS["summary"]
+    where = _where(report, scope, "repository")
+    if not scope.repositories or not scope.periods:
+        return pd.DataFrame(columns=["period", "repository", "measure", "value"])
+    frame = warehouse.frame(
+        f"select date_reference as period, repository, data_downloads, version_checks "
+        f"from {report.relation} where level = 'repository' and {where.sql}",
+        where.parameters,
+    )
+    shown = {
+        r
+        for r in scope.repositories
+        if scope.namespaces is None or r.split("/")[0] in scope.namespaces
+    }
+    grid = pd.MultiIndex.from_product(
+        [sorted(scope.periods), sorted(shown)], names=["period", "repository"]
+    )
+    frame["period"] = frame["period"].map(_as_date)
+    wide = frame.set_index(["period", "repository"]).reindex(grid, fill_value=0).reset_index()
+    long = wide.melt(id_vars=["period", "repository"], var_name="measure", value_name="value")
+    long["measure"] = long["measure"].map(MEASURES)
+    long["value"] = long["value"].astype("int64")
+    return long.sort_values(["period", "repository", "measure"]).reset_index(drop=True)
+
+
+def summary_table(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
+    """The Summary report rows of one period for the selected repositories, in the
+    export's order, with the published column names."""
+    report = REPORTS["summary"]
+    where = _where(report, scope, "repository")
+    frame = warehouse.frame(
+        f"select {', '.join(report.published_columns)} from {report.relation} "
+        f"where {where.sql} order by {', '.join(report.sort_columns)}",
+        where.parameters,
+    )
+    frame.columns = report.header
+    return frame
+
+
+def trends_by(warehouse: Warehouse, dimension: TrendDimension, scope: Scope) -> pd.DataFrame:
+    """Trends report totals per period and value of one dimension: `period, value,
+    data_downloads, version_checks, pulls, share` (share of the period's pulls, 0-1).
+    Tags are labelled `repository:tag`, digest pulls `repository:(by digest)`."""
+    report = REPORTS["trends"]
+    where = _where(report, scope, "image_repository")
+    if dimension == "tag":
+        label = f"image_repository || ':' || coalesce(tag, '{BY_DIGEST}')"
+    else:
+        label = f"coalesce({dimension}, 'unknown')"
+    frame = warehouse.frame(
+        f"select date_reference as period, {label} as value, "
+        "sum(data_downloads) as data_downloads, sum(version_checks) as version_checks, "
+        f"sum(pulls) as pulls from {report.relation} where {where.sql} "
+        "group by all order by period, pulls desc, value",
+        where.parameters,
+    )
+    frame["period"] = frame["period"].map(_as_date)
+    for column in ("data_downloads", "version_checks", "pulls"):
+        frame[column] = frame[column].astype("int64")
+    return _with_shares(frame)
+
+
+def tagged_only(frame: pd.DataFrame) -> pd.DataFrame:
+    """A `trends_by(..., "tag", ...)` frame without digest pulls (they name no version),
+    shares recomputed among tagged pulls."""
+    return _with_shares(frame[~frame["value"].str.endswith(f":{BY_DIGEST}")].copy())
+
+
+def _with_shares(frame: pd.DataFrame) -> pd.DataFrame:
+    totals = frame.groupby("period")["pulls"].transform("sum")
+    frame["share"] = (frame["pulls"] / totals.where(totals > 0)).fillna(0.0)
+    return frame.reset_index(drop=True)
+
+
+def top_values(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """`trends_by` with all but the `limit` values of most pulls (whole interval)
+    folded into `other`, for readable charts."""
+    if frame.empty:
+        return frame
+    ranked = frame.groupby("value")["pulls"].sum().sort_values(ascending=False)
+    keep = set(ranked.index[:limit])
+    folded = frame.assign(value=frame["value"].where(frame["value"].isin(keep), "other"))
+    summed = folded.groupby(["period", "value"], as_index=False)[
+        ["data_downloads", "version_checks", "pulls", "share"]
+    ].sum()
+    return summed.sort_values(["period", "pulls"], ascending=[True, False]).reset_index(drop=True)
+
+
+def traction(frame: pd.DataFrame) -> pd.DataFrame:
+    """Which values (tags, clients, ...) gain or lose traction: share of pulls in the
+    first and the last period of the frame and the change, in percentage points,
+    biggest gains first. A value absent from a period has a 0 share there."""
+    columns = ["value", "first_share_pct", "last_share_pct", "change_pct_points", "last_pulls"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    first, last = min(frame["period"]), max(frame["period"])
+    shares = frame.pivot_table(index="value", columns="period", values="share", aggfunc="sum")
+    pulls = frame.pivot_table(index="value", columns="period", values="pulls", aggfunc="sum")
+    result = pd.DataFrame(
+        {
+            "value": shares.index,
+            "first_share_pct": (shares.get(first, 0.0).fillna(0.0) * 100).round(2).values,
+            "last_share_pct": (shares.get(last, 0.0).fillna(0.0) * 100).round(2).values,
+            "last_pulls": pulls.get(last, 0).fillna(0).astype("int64").values,
+        }
+    )
+    result["change_pct_points"] = (result["last_share_pct"] - result["first_share_pct"]).round(2)
+    return (
+        result[columns]
+        .sort_values(["change_pct_points", "last_pulls", "value"], ascending=[False, False, True])
+        .reset_index(drop=True)
+    )
+
+
+def technographic(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
+    """The Technographic report of one period for the selected DVP images, with the
+    number of companies behind each pairing (Technographic companies report)."""
+    report = REPORTS["technographic"]
+    companies = REPORTS["technographic-companies"]
+    where = _where(report, scope, "dvpp_image")
+    frame = warehouse.frame(
+        f"with pairings as (select * from {report.relation} where {where.sql}), "
+        f"companies as (select date_granularity, date_reference, dvpp_image, paired_image, "
+        f"count(*) as companies from {companies.relation} group by all) "
+        "select pairings.dvpp_image, pairings.paired_image, pairings.users, "
+        "pairings.total_pullers, cast(pairings.pct_users as double) as pct_users, "
+        "pairings.domains, pairings.total_domains, "
+        "cast(pairings.pct_domains as double) as pct_domains, "
+        "coalesce(companies.companies, 0) as companies "
+        "from pairings left join companies using "
+        "(date_granularity, date_reference, dvpp_image, paired_image) "
+        "order by pairings.users desc, pairings.dvpp_image, pairings.paired_image",
+        where.parameters,
+    )
+    return frame
+
+
+def technographic_companies(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
+    """The companies (domains) behind the pairings of one period: one row per domain,
+    DVP image and paired image."""
+    report = REPORTS["technographic-companies"]
+    where = _where(report, scope, "dvpp_image")
+    return warehouse.frame(
+        f"select domain, dvpp_image, paired_image from {report.relation} where {where.sql} "
+        "order by domain, dvpp_image, paired_image",
+        where.parameters,
+    )
+
+
+def tracked_companies(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
+    """The Tracked companies report over the periods, for the selected repositories."""
+    report = REPORTS["tracked-companies"]
+    where = _where(report, scope, "image_repository")
+    frame = warehouse.frame(
+        "select date_reference as period, domain, ip_country, cloud_service_provider, "
+        "user_agent, inferred_use_case, image_repository, data_downloads, version_checks, "
+        f"pulls, unique_authenticated_users from {report.relation} where {where.sql} "
+        "order by period, pulls desc, domain",
+        where.parameters,
+    )
+    frame["period"] = frame["period"].map(_as_date)
+    return frame
+
+
+def report_download(
+    warehouse: Warehouse,
+    report_name: str,
+    granularity: str,
+    period: datetime.date,
+    namespaces: Collection[str] | None,
+) -> tuple[str, bytes]:
+    """File name and bytes of one report period, exactly as `registry-insights export`
+    writes them (restricted to the viewer's namespaces when they are limited)."""
+    report = REPORTS[report_name]
+    with warehouse.connect() as connection:
+        data = report_csv_bytes(connection, report, granularity, period, namespaces)
+    return report_file_name(report, granularity, period), data
+
+
+def _as_date(value: object) -> datetime.date:
+    if isinstance(value, pd.Timestamp):
+        day: datetime.date = value.date()
+        return day
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    raise TypeError(f"not a date: {value!r}")
+
+
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    """`day` moved back by `months` calendar months (forward when negative), its day of
+    the month clamped to the target month's length."""
+    index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(index, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last_day))

@@ -1,0 +1,77 @@
+"""Pulls: the Insights chart, its share link, the Summary table and the downloads."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from registry_insights.dashboard import charts, queries
+from registry_insights.dashboard.context import (
+    current_context,
+    headline,
+    period_label,
+    report_download,
+    table,
+)
+from registry_insights.dashboard.selection import share_url
+from registry_insights.reports.catalog import REPORTS
+
+context = current_context()
+selection = context.selection
+st.title("Pulls over time")
+
+if not selection.repositories:
+    st.info("Select one or more repositories in the sidebar to draw the chart.")
+else:
+    frame = queries.pulls_over_time(context.warehouse, context.interval_scope)
+    totals = frame.groupby("measure")["value"].sum()
+    per_period = frame.groupby("period")["value"].sum().sort_index()
+    latest = int(per_period.iloc[-1]) if len(per_period) else 0
+    previous = int(per_period.iloc[-2]) if len(per_period) > 1 else None
+    headline(
+        [
+            ("Data downloads", f"{int(totals.get('Data downloads', 0)):,}", None),
+            ("Version checks", f"{int(totals.get('Version checks', 0)):,}", None),
+            (
+                "Latest period, all pulls",
+                f"{latest:,}",
+                None if previous is None else f"{latest - previous:+,} vs previous",
+            ),
+        ],
+        changes=True,
+    )
+    st.altair_chart(charts.pulls_over_time(frame, selection.granularity), width="stretch")
+    st.caption(
+        f"{len(context.interval_periods)} complete {selection.granularity} period(s) in the "
+        f"last {selection.months} months of data. Solid: data downloads; dashed: version "
+        "checks. Hover a point for the exact count."
+    )
+
+st.subheader("Share this view")
+st.code(share_url(st.context.url or "", selection), language=None, wrap_lines=True)
+st.caption("The link carries the granularity, interval, repositories and report period.")
+
+if context.period is None:
+    st.info("No complete period in the warehouse yet.")
+    st.stop()
+st.subheader(f"Summary report, {period_label(selection.granularity, context.period)}")
+table(
+    queries.summary_table(context.warehouse, context.period_scope),
+    key="summary_table",
+)
+st.caption(
+    "Rows of the selected repositories. Each download below is the whole report for the "
+    "period, identical to the file `registry-insights export` writes"
+    + (" (restricted to your organizations' namespaces)." if context.namespaces else ".")
+)
+columns = st.columns(len(REPORTS))
+for column, name in zip(columns, REPORTS, strict=True):
+    file_name, data = report_download(context, name)
+    column.download_button(
+        name.replace("-", " ").capitalize(),
+        data=data,
+        file_name=file_name,
+        mime="text/csv",
+        key=f"download_{name}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
