@@ -24,7 +24,16 @@ TEST_RAW := build/test-data/raw
 TEST_ROWS ?= 250000
 TEST_DB := build/test-warehouse.duckdb
 
-.PHONY: help venv reference demo generate-demo build-demo export-demo test lint test-data build-test pytest docs clean
+# The same project on Spark (local PySpark, dbt-spark session): a smaller dataset, built on
+# DuckDB and on Spark, whose marts must be equal row for row (tests/pytest/test_spark_matches_duckdb.py).
+SPARK_TEST_RAW := build/spark-test-data/raw
+SPARK_TEST_ROWS ?= 40000
+SPARK_TEST_DB := build/spark-test-warehouse.duckdb
+SPARK_DIR := build/spark
+SPARK_ENV := REGISTRY_INSIGHTS_TARGET=spark SPARK_LOCAL_IP=127.0.0.1 REGISTRY_INSIGHTS_SPARK_DIR=$(CURDIR)/$(SPARK_DIR)
+
+.PHONY: help venv reference demo generate-demo build-demo export-demo test lint test-data build-test \
+	spark-test-data build-spark-test pytest docs clean
 
 help:
 	@echo "make demo   build a sample warehouse and write the report CSVs"
@@ -64,7 +73,7 @@ export-demo: venv
 
 # ---- test ------------------------------------------------------------------
 # lint, dbt build (models, data and unit tests), the Great Expectations mart suite, pytest
-test: venv lint build-test pytest
+test: venv lint build-test build-spark-test pytest
 
 lint: venv
 	$(BIN)/ruff check registry_insights tests scripts
@@ -84,8 +93,21 @@ build-test: test-data reference
 		$(BIN)/dbt build
 	$(BIN)/registry-insights validate-marts --database $(TEST_DB)
 
+spark-test-data: venv
+	$(BIN)/registry-insights generate --out $(SPARK_TEST_RAW) --rows $(SPARK_TEST_ROWS) --days 35 --seed 7 --no-progress
+
+# Spark reads the raw folder through external tables: give it absolute paths.
+build-spark-test: spark-test-data reference
+	mkdir -p build
+	rm -rf $(SPARK_TEST_DB) $(SPARK_DIR)
+	REGISTRY_INSIGHTS_RAW_PATH=$(CURDIR)/$(SPARK_TEST_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(SPARK_TEST_DB) \
+		$(BIN)/dbt build --exclude test_type:unit --target-path build/spark-test-target --log-path build/spark-test-logs
+	REGISTRY_INSIGHTS_RAW_PATH=$(CURDIR)/$(SPARK_TEST_RAW) $(SPARK_ENV) \
+		$(BIN)/dbt build --target-path $(SPARK_DIR)/target --log-path $(SPARK_DIR)/logs
+
 pytest: venv reference
 	REGISTRY_INSIGHTS_TEST_RAW=$(TEST_RAW) REGISTRY_INSIGHTS_TEST_DB=$(TEST_DB) \
+		REGISTRY_INSIGHTS_SPARK_TEST_DB=$(SPARK_TEST_DB) REGISTRY_INSIGHTS_SPARK_WAREHOUSE=$(SPARK_DIR)/warehouse \
 		$(BIN)/pytest
 
 docs: venv reference

@@ -6,6 +6,10 @@
     A table whose folder is empty or absent yields an empty relation with the same
     columns instead of failing, so that a registry without, say, extension events
     still builds.
+
+    DuckDB reads the files directly (the source's `external_location`). Spark has no
+    such source: spark__read_raw_table first registers the source as an external
+    Parquet table over the table's folder (see spark__register_raw_table).
 -#}
 {% macro read_raw_table(source_relation) %}
     {{ return(adapter.dispatch('read_raw_table', 'registry_insights')(source_relation)) }}
@@ -16,7 +20,7 @@
     {%- set columns = raw_table_columns(source_relation) -%}
     select
     {%- for column in columns %}
-        cast({{ adapter.quote(column.name) }} as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+        cast({{ adapter.quote(column.name) }} as {{ engine_data_type(column.data_type) }}) as {{ column.name }}{{ "," if not loop.last }}
     {%- endfor %}
     from {{ source_relation }}
 {% endmacro %}
@@ -32,17 +36,76 @@
     {%- if has_files %}
     select
     {%- for column in columns %}
-        cast({{ adapter.quote(column.name) }} as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+        cast({{ adapter.quote(column.name) }} as {{ engine_data_type(column.data_type) }}) as {{ column.name }}{{ "," if not loop.last }}
     {%- endfor %}
     from {{ source_relation }}
     {%- else %}
     {{ log("No files match " ~ pattern ~ ": " ~ source_relation.identifier ~ " builds as empty.", info=true) }}
     select
     {%- for column in columns %}
-        cast(null as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+        cast(null as {{ engine_data_type(column.data_type) }}) as {{ column.name }}{{ "," if not loop.last }}
     {%- endfor %}
     where 1 = 0
     {%- endif %}
+{% endmacro %}
+
+
+{% macro spark__read_raw_table(source_relation) %}
+    {%- if execute -%}
+        {%- do spark__register_raw_table(source_relation) -%}
+    {%- endif %}
+    {{ default__read_raw_table(source_relation) }}
+{% endmacro %}
+
+
+{#-
+    Spark: (re)creates the source table `<source schema>.<table>` as an external Parquet
+    table with the contract's columns over <raw_path>/<table>, reading every *.parquet
+    file below it (no partition inference, like DuckDB's hive_partitioning = false), and
+    fails loudly on files outside the layout. An absent folder reads as an empty table
+    (the metastore creates the empty folder).
+-#}
+{% macro spark__register_raw_table(source_relation) %}
+    {%- set folder = raw_data_path() ~ '/' ~ source_relation.identifier -%}
+    {%- do spark__create_external_parquet_table(
+        source_relation, raw_table_columns(source_relation), folder, '*.parquet'
+    ) -%}
+    {%- set listing -%}
+        select file_path from (
+            select distinct _metadata.file_path as file_path from {{ source_relation }}
+        ) as files
+        where not file_path rlike '/date=[0-9]{4}-[0-9]{2}-[0-9]{2}/[^/]+$'
+        order by file_path
+        limit 5
+    {%- endset -%}
+    {%- set misplaced = run_query(listing).columns[0].values() -%}
+    {%- if misplaced | length > 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "Raw files outside the contract's layout <raw_path>/" ~ source_relation.identifier
+            ~ "/date=YYYY-MM-DD/*.parquet: " ~ (misplaced | join(', '))
+        ) }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- Spark: an external table with the given columns over the Parquet files under folder. -#}
+{% macro spark__create_external_parquet_table(relation, columns, folder, file_pattern) %}
+    {%- call statement('create_external_table_schema') -%}
+        create schema if not exists {{ relation.schema }}
+    {%- endcall -%}
+    {%- call statement('drop_external_table') -%}
+        drop table if exists {{ relation }}
+    {%- endcall -%}
+    {%- call statement('create_external_table') -%}
+        create table {{ relation }} (
+        {%- for column in columns %}
+            {{ adapter.quote(column.name) }} {{ engine_data_type(column.data_type) }}{{ "," if not loop.last }}
+        {%- endfor %}
+        )
+        using parquet
+        options (recursiveFileLookup 'true', pathGlobFilter '{{ file_pattern }}')
+        location '{{ folder | replace("'", "\\'") }}'
+    {%- endcall -%}
 {% endmacro %}
 
 

@@ -16,7 +16,7 @@
     {%- set columns = reference_table_columns(source_relation) -%}
     select
     {%- for column in columns %}
-        cast({{ adapter.quote(column.name) }} as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+        cast({{ adapter.quote(column.name) }} as {{ engine_data_type(column.data_type) }}) as {{ column.name }}{{ "," if not loop.last }}
     {%- endfor %}
     from {{ source_relation }}
 {% endmacro %}
@@ -41,10 +41,31 @@
     {#- Compiling, linting or documenting without the files: an empty relation of the same shape. -#}
     select
     {%- for column in reference_table_columns(source_relation) %}
-        cast(null as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+        cast(null as {{ engine_data_type(column.data_type) }}) as {{ column.name }}{{ "," if not loop.last }}
     {%- endfor %}
     where 1 = 0
     {%- endif %}
+{% endmacro %}
+
+
+{#- Spark: the source as an external table over the file's folder; missing fails as on DuckDB. -#}
+{% macro spark__read_reference_table(source_relation) %}
+    {%- if execute -%}
+        {%- set folder = reference_data_path() ~ '/' ~ source_relation.identifier -%}
+        {%- do spark__create_external_parquet_table(
+            source_relation, reference_table_columns(source_relation), folder, 'data.parquet'
+        ) -%}
+        {%- set found = run_query(
+            "select count(*) from (select distinct _metadata.file_path from " ~ source_relation ~ ") as files"
+        ) -%}
+        {%- if found.columns[0].values()[0] == 0 and flags.WHICH in ['run', 'build', 'retry'] -%}
+            {{ exceptions.raise_compiler_error(
+                "Reference table " ~ source_relation.identifier ~ " not found at " ~ folder
+                ~ "/data.parquet: run `registry-insights load-reference --out " ~ reference_data_path() ~ "` first."
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ default__read_reference_table(source_relation) }}
 {% endmacro %}
 
 

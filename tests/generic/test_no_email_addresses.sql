@@ -7,6 +7,9 @@
 -#}
 {% test no_email_addresses(model) %}
     {%- set text_column_names = text_columns(model) %}
+    {#- Not @ and not blank: POSIX classes such as [:space:] mean other things in Java
+        (Spark), so the blank characters are spelled out (space, \t, \n, \v, \f, \r). #}
+    {%- set word = '[^@ \t\n\v\f\r]+' %}
     with
 
     leaks as (
@@ -20,7 +23,7 @@
             '{{ name }}' as leaking_column,
             count(*) as leaking_rows
         from {{ model }}
-        where {{ regex_full_match(adapter.quote(name), "'.*[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+.*'") }}
+        where {{ regex_full_match(adapter.quote(name), "'.*" ~ word ~ "@" ~ word ~ "[.]" ~ word ~ ".*'") }}
         {%- endfor %}
     )
 

@@ -35,14 +35,24 @@ domain_parents_0 as (
         0 as parent_level
     from email_domains
 ),
+{#- Level n is the text after the n-th dot, located from the domain itself (the lengths of
+    its first n labels) rather than from level n - 1: chaining the levels nests each
+    expression twice in the next one, which Spark inlines into an exponentially large
+    expression. #}
 {% for level in range(1, max_parent_levels + 1) %}
     domain_parents_{{ level }} as (
         select
             email_domain,
-            substring(candidate_domain, {{ dbt.position("'.'", 'candidate_domain') }} + 1) as candidate_domain,
+            substring(
+                email_domain,
+                {{ level + 1 }}
+                {%- for label in range(1, level + 1) %}
+                    + length({{ dbt.split_part('email_domain', "'.'", label) }})
+                {%- endfor %}
+            ) as candidate_domain,
             {{ level }} as parent_level
-        from domain_parents_{{ level - 1 }}
-        where {{ dbt.position("'.'", 'candidate_domain') }} > 0
+        from email_domains
+        where length(email_domain) - length(replace(email_domain, '.', '')) >= {{ level }}
     ),
 {% endfor %}
 domain_parents as (
