@@ -179,7 +179,7 @@ def api_token() -> None:
     """Make a new API token and print it with the SHA-256 line for the config file."""
     import secrets
 
-    from registry_insights.api.config import token_hash
+    from registry_insights.access import token_hash
 
     token = secrets.token_urlsafe(32)
     typer.echo(f"token (give it to the account holder, store it nowhere else): {token}")

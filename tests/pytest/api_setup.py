@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 from warehouse_build import BuiltWarehouse
 
-from registry_insights.api.config import ServerConfig, parse_access, token_hash
+from registry_insights.access import parse_access, token_hash
+from registry_insights.api.config import ServerConfig
 
 API = "/api/publisher/analytics/v1"
 # The test dataset covers June and July 2026; "today" for relative periods.

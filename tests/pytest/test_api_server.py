@@ -18,7 +18,7 @@ import pytest
 from api_setup import API, TOKENS, bearer, pick_namespaces
 from warehouse_build import BuiltWarehouse
 
-from registry_insights.api.config import token_hash
+from registry_insights.access import token_hash
 
 
 def _free_port() -> int:
