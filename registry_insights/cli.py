@@ -266,6 +266,7 @@ def collector_dump(
         stream.writelines(body + "\n" for body in bodies)
 
 
+@app.command()
 def dashboard(
     database: Annotated[
         Path,
