@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from registry_insights.access import CONFIG_ENV
+from registry_insights.dashboard.settings import ACCESS_FILE_ENVS
 from registry_insights.exports.catalog import DEFAULT_MAX_FILE_BYTES
 
 app = typer.Typer(
@@ -146,7 +148,7 @@ def serve(
     config: Annotated[
         Path,
         typer.Option(
-            envvar="REGISTRY_INSIGHTS_API_CONFIG",
+            envvar=CONFIG_ENV,
             help="The access configuration (TOML): accounts, token hashes, organizations.",
         ),
     ] = Path("api.toml"),
@@ -179,7 +181,7 @@ def api_token() -> None:
     """Make a new API token and print it with the SHA-256 line for the config file."""
     import secrets
 
-    from registry_insights.api.config import token_hash
+    from registry_insights.access import token_hash
 
     token = secrets.token_urlsafe(32)
     typer.echo(f"token (give it to the account holder, store it nowhere else): {token}")
@@ -266,6 +268,7 @@ def collector_dump(
         stream.writelines(body + "\n" for body in bodies)
 
 
+@app.command()
 def dashboard(
     database: Annotated[
         Path,
@@ -278,16 +281,18 @@ def dashboard(
     access_file: Annotated[
         Path | None,
         typer.Option(
-            envvar="REGISTRY_INSIGHTS_DASHBOARD_ACCESS_FILE",
-            help="Token mode: organizations, accounts and token hashes (TOML). "
-            "Without it: local single-user mode, every namespace visible.",
+            envvar=list(ACCESS_FILE_ENVS),
+            help="Token mode: the Data API's configuration file (its accounts and "
+            "organizations). Default: the first of the env vars below that is set; "
+            "none: local single-user mode, every namespace visible.",
         ),
     ] = None,
 ) -> None:
     """Serve the Insights dashboard (Streamlit) on the built warehouse."""
     import subprocess
 
-    from registry_insights.dashboard.access import AccessConfigError, load_access
+    from registry_insights.access import ConfigError
+    from registry_insights.dashboard.access import load_access
     from registry_insights.dashboard.server import streamlit_command, streamlit_environment
 
     if not database.exists():
@@ -295,7 +300,7 @@ def dashboard(
         raise typer.Exit(code=2)
     try:
         mode = load_access(access_file).mode
-    except AccessConfigError as error:
+    except ConfigError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from error
     typer.echo(f"dashboard ({mode} mode) on http://{address}:{port}/ ; Ctrl+C stops it")

@@ -12,13 +12,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from registry_insights.access import ConfigError
 from registry_insights.dashboard import queries, settings
-from registry_insights.dashboard.access import (
-    LOCAL_MODE_BANNER,
-    AccessConfigError,
-    AccessPolicy,
-    load_access,
-)
+from registry_insights.dashboard.access import LOCAL_MODE_BANNER, AccessPolicy, load_access
 from registry_insights.dashboard.selection import (
     GRANULARITIES,
     INTERVAL_MONTHS,
@@ -157,7 +153,7 @@ def build_context() -> DashboardContext:
             None if access_file is None else str(access_file),
             None if access_file is None else access_file.stat().st_mtime,
         )
-    except (AccessConfigError, OSError) as error:
+    except (ConfigError, OSError) as error:
         st.error(f"The access file is unusable: {error}")
         st.stop()
     if not warehouse.path.exists():

@@ -40,8 +40,9 @@ def streamlit_environment(database: Path, access_file: Path | None) -> dict[str,
     """This process's environment plus the warehouse and access file for the app."""
     env = dict(os.environ)
     env[settings.DATABASE_ENV] = str(database.resolve())
-    if access_file is None:
-        env.pop(settings.ACCESS_FILE_ENV, None)
+    if access_file is None:  # local mode: no variable may name an access file
+        for name in settings.ACCESS_FILE_ENVS:
+            env.pop(name, None)
     else:
         env[settings.ACCESS_FILE_ENV] = str(access_file.resolve())
     return env

@@ -6,8 +6,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from registry_insights.access import CONFIG_ENV
+
 DATABASE_ENV = "REGISTRY_INSIGHTS_DUCKDB_PATH"
 ACCESS_FILE_ENV = "REGISTRY_INSIGHTS_DASHBOARD_ACCESS_FILE"
+#: Where token mode looks for the access file, first match wins: the dashboard's own
+#: variable, then the Data API's configuration file.
+ACCESS_FILE_ENVS = (ACCESS_FILE_ENV, CONFIG_ENV)
 DEFAULT_DATABASE = Path("build/warehouse.duckdb")
 
 
@@ -17,6 +22,8 @@ def database_path() -> Path:
 
 
 def access_file() -> Path | None:
-    """The access file (token mode), or None for local single-user mode."""
-    value = os.environ.get(ACCESS_FILE_ENV)
+    """The Data API's configuration file for token mode:
+    `$REGISTRY_INSIGHTS_DASHBOARD_ACCESS_FILE`, else `$REGISTRY_INSIGHTS_API_CONFIG`;
+    None (neither set) is local single-user mode."""
+    value = next((os.environ[name] for name in ACCESS_FILE_ENVS if os.environ.get(name)), None)
     return Path(value) if value else None

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from access_fixture import access_toml
 from warehouse_build import BuiltWarehouse
 
-from registry_insights.api.config import ServerConfig, parse_access, token_hash
+from registry_insights.api.config import ServerConfig, load_config
 
 API = "/api/publisher/analytics/v1"
 # The test dataset covers June and July 2026; "today" for relative periods.
@@ -42,28 +45,34 @@ def pick_namespaces(database: Path) -> Namespaces:
     return Namespaces(mine, theirs)
 
 
-def make_config(
-    built: BuiltWarehouse, cache: Path, namespaces: Namespaces, max_file_bytes: int = 20_000
-) -> ServerConfig:
-    document = {
-        "accounts": {
-            "alice": {"token_sha256": [token_hash(TOKENS["member"])]},
-            "bob": {"token_sha256": [token_hash(TOKENS["other"])]},
-            "carol": {"token_sha256": [token_hash(TOKENS["lonely"])]},
+def access_file_text(namespaces: Namespaces, server: Mapping[str, str | int] | None = None) -> str:
+    """alice is a member of the organization owning `mine`, bob of the one owning
+    `theirs`, carol of none."""
+    return access_toml(
+        {"alice": [TOKENS["member"]], "bob": [TOKENS["other"]], "carol": [TOKENS["lonely"]]},
+        {
+            "alices-org": ([namespaces.mine], ["alice"]),
+            "bobs-org": ([namespaces.theirs], ["bob"]),
         },
-        "organizations": {
-            "alices-org": {"namespaces": [namespaces.mine], "members": ["alice"]},
-            "bobs-org": {"namespaces": [namespaces.theirs], "members": ["bob"]},
-        },
-    }
-    return ServerConfig(
-        database=built.database,
-        export_cache=cache,
-        signing_secret=SECRET,
-        access=parse_access(document),
-        max_file_bytes=max_file_bytes,
-        as_of=AS_OF,
+        server,
     )
+
+
+def make_config(
+    built: BuiltWarehouse, folder: Path, namespaces: Namespaces, max_file_bytes: int = 20_000
+) -> ServerConfig:
+    """The configuration as an operator writes it (`folder/api.toml`), read by the API's
+    loader; the test's secret and "today" are pinned."""
+    path = folder / "api.toml"
+    server = {
+        "database": str(built.database),
+        "export_cache": str(folder / "cache"),
+        "max_file_bytes": max_file_bytes,
+        "signing_secret": SECRET.decode(),
+    }
+    path.write_text(access_file_text(namespaces, server), encoding="utf-8")
+    # The secret wins over $REGISTRY_INSIGHTS_API_SIGNING_SECRET: tests sign links with it.
+    return dataclasses.replace(load_config(path), signing_secret=SECRET, as_of=AS_OF)
 
 
 def bearer(role: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import pyarrow as pa
 import pytest
+from access_fixture import access_toml
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -21,23 +22,20 @@ from registry_insights.dashboard.server import APP
 
 TIMEOUT_SECONDS = 120
 ALICE_TOKEN = "alice-token-for-tests"
-ACCESS_FILE = """
-[organizations.westbrook-org]
-namespaces = ["westbrook"]
+BOB_TOKEN = "bob-token"
+CAROL_TOKEN = "carol-token"
 
-[organizations.empty-org]
-namespaces = []
 
-[accounts.alice]
-organizations = ["westbrook-org"]
-
-[accounts.bob]
-organizations = ["empty-org"]
-
-[tokens]
-"{alice}" = "alice"
-"{bob}" = "bob"
-"""
+def write_access_file(path: Path) -> Path:
+    """The Data API's configuration file, access part only (the dashboard needs no
+    `[server]`): alice is a member of the organization owning `westbrook`, bob of one
+    that owns no namespace, carol of none."""
+    text = access_toml(
+        {"alice": [ALICE_TOKEN], "bob": [BOB_TOKEN], "carol": [CAROL_TOKEN]},
+        {"westbrook-org": (["westbrook"], ["alice"]), "empty-org": ([], ["bob"])},
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def dashboard(
@@ -48,9 +46,9 @@ def dashboard(
 ) -> AppTest:
     """The app, not yet run, on `database` (local mode unless `access_file`)."""
     monkeypatch.setenv(settings.DATABASE_ENV, str(database))
-    if access_file is None:
-        monkeypatch.delenv(settings.ACCESS_FILE_ENV, raising=False)
-    else:
+    for name in settings.ACCESS_FILE_ENVS:  # e.g. the Data API's $REGISTRY_INSIGHTS_API_CONFIG
+        monkeypatch.delenv(name, raising=False)
+    if access_file is not None:
         monkeypatch.setenv(settings.ACCESS_FILE_ENV, str(access_file))
     app = AppTest.from_file(str(APP), default_timeout=TIMEOUT_SECONDS)
     app.query_params.update(query_params or {})

@@ -35,7 +35,7 @@ def client(
     namespaces: Namespaces,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[TestClient]:
-    config = make_config(built_warehouse, tmp_path_factory.mktemp("api-cache"), namespaces)
+    config = make_config(built_warehouse, tmp_path_factory.mktemp("api"), namespaces)
     with TestClient(create_app(config)) as test_client:
         yield test_client
 

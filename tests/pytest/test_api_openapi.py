@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from registry_insights.access import AccessConfig
 from registry_insights.api.app import API_PREFIX, create_app
-from registry_insights.api.config import AccessConfig, ServerConfig
+from registry_insights.api.config import ServerConfig
 
 REFERENCE = json.loads((Path(__file__).parent / "dvp_data_api_reference.json").read_text())
 # Ours alone: the signed download links the export endpoints hand out.

@@ -15,10 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_setup import API, TOKENS, bearer, pick_namespaces
+from api_setup import API, access_file_text, bearer, pick_namespaces
 from warehouse_build import BuiltWarehouse
-
-from registry_insights.api.config import token_hash
 
 
 def _free_port() -> int:
@@ -35,30 +33,13 @@ def server(
     namespaces = pick_namespaces(built_warehouse.database)
     folder = tmp_path_factory.mktemp("serve")
     config = folder / "api.toml"
-    config.write_text(
-        f"""
-[server]
-database = "{built_warehouse.database}"
-export_cache = "{folder / "cache"}"
-max_file_bytes = 1000000
-signing_secret = "a-test-secret"
-
-[accounts.alice]
-token_sha256 = ["{token_hash(TOKENS["member"])}"]
-
-[accounts.bob]
-token_sha256 = ["{token_hash(TOKENS["other"])}"]
-
-[organizations.alices-org]
-namespaces = ["{namespaces.mine}"]
-members = ["alice"]
-
-[organizations.bobs-org]
-namespaces = ["{namespaces.theirs}"]
-members = ["bob"]
-""",
-        encoding="utf-8",
-    )
+    server_table = {
+        "database": str(built_warehouse.database),
+        "export_cache": str(folder / "cache"),
+        "max_file_bytes": 1_000_000,
+        "signing_secret": "a-test-secret",
+    }
+    config.write_text(access_file_text(namespaces, server_table), encoding="utf-8")
     port = _free_port()
     log = (folder / "server.log").open("wb")
     command = [sys.executable, "-m", "registry_insights.cli", "serve", "--config", str(config)]

@@ -5,7 +5,6 @@ view; downloads are the export's files; token mode shows members their namespace
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,13 +12,15 @@ import duckdb
 import pandas as pd
 import pytest
 from dashboard_harness import (
-    ACCESS_FILE,
     ALICE_TOKEN,
+    BOB_TOKEN,
+    CAROL_TOKEN,
     captured_downloads,
     charts,
     dashboard,
     download,
     share_link_params,
+    write_access_file,
 )
 from warehouse_build import BuiltWarehouse
 
@@ -44,14 +45,7 @@ def summary(built_warehouse: BuiltWarehouse) -> pd.DataFrame:
 
 @pytest.fixture
 def access_file(tmp_path: Path) -> Path:
-    path = tmp_path / "access.toml"
-    path.write_text(
-        ACCESS_FILE.format(
-            alice=hashlib.sha256(ALICE_TOKEN.encode()).hexdigest(),
-            bob=hashlib.sha256(b"bob-token").hexdigest(),
-        )
-    )
-    return path
+    return write_access_file(tmp_path / "api.toml")
 
 
 @pytest.fixture
@@ -216,7 +210,7 @@ def test_downloads_are_the_export_files(
 def test_token_mode_without_a_valid_token_shows_nothing(
     monkeypatch: pytest.MonkeyPatch, built_warehouse: BuiltWarehouse, access_file: Path
 ) -> None:
-    for token in (None, "wrong-token", "bob-token"):
+    for token in (None, "wrong-token", BOB_TOKEN, CAROL_TOKEN):
         app = dashboard(monkeypatch, built_warehouse.database, access_file).run()
         if token:
             app.text_input(key="access_token").input(token).run()

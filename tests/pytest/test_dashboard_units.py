@@ -15,14 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from warehouse_build import BuiltWarehouse
 
-from registry_insights.dashboard import queries
-from registry_insights.dashboard.access import (
-    AccessConfigError,
-    LocalAccess,
-    TokenAccess,
-    load_access,
-    token_sha256,
-)
+from registry_insights.access import ConfigError, token_hash
+from registry_insights.dashboard import queries, settings
+from registry_insights.dashboard.access import LocalAccess, TokenAccess, load_access
 from registry_insights.dashboard.selection import (
     GRANULARITIES,
     INTERVAL_MONTHS,
@@ -119,21 +114,22 @@ def test_local_mode_sees_everything() -> None:
 
 
 def test_token_mode_maps_token_to_account_organizations_namespaces(tmp_path: Path) -> None:
+    # The Data API's file format; alice has two tokens, one stored in upper case.
     path = _write(
         tmp_path,
         f"""
+        [accounts.alice]
+        token_sha256 = ["{token_hash("alice-1")}", "{token_hash("alice-2").upper()}"]
+        [accounts.carol]
+        token_sha256 = ["{token_hash("carol")}"]
+        [accounts.dave]
+        token_sha256 = ["{token_hash("dave")}"]
         [organizations.acme]
         namespaces = ["acme", "acme-labs"]
+        members = ["alice"]
         [organizations.globex]
         namespaces = ["globex"]
-        [accounts.alice]
-        organizations = ["acme", "globex"]
-        [accounts.carol]
-        organizations = ["globex"]
-        [tokens]
-        "{token_sha256("alice-1")}" = "alice"
-        "{token_sha256("alice-2").upper()}" = "alice"
-        "{token_sha256("carol")}" = "carol"
+        members = ["alice", "carol"]
         """,
     )
     policy = load_access(path)
@@ -142,34 +138,58 @@ def test_token_mode_maps_token_to_account_organizations_namespaces(tmp_path: Pat
     assert policy.allowed_namespaces("alice-1") == {"acme", "acme-labs", "globex"}
     assert policy.allowed_namespaces(" alice-2 ") == {"acme", "acme-labs", "globex"}
     assert policy.allowed_namespaces("carol") == {"globex"}
+    assert policy.allowed_namespaces("dave") == frozenset()  # an account in no organization
     assert policy.allowed_namespaces("mallory") == frozenset()
     assert policy.allowed_namespaces("") == frozenset()
     assert policy.allowed_namespaces(None) == frozenset()
-    assert token_sha256("alice-1") == hashlib.sha256(b"alice-1").hexdigest()
+    assert token_hash("alice-1") == hashlib.sha256(b"alice-1").hexdigest()
+
+
+def test_token_mode_reads_the_data_apis_whole_file_without_needing_its_server_table(
+    tmp_path: Path,
+) -> None:
+    access = '[accounts.a]\ntoken_sha256 = ["' + token_hash("t") + '"]\n'
+    access += '[organizations.o]\nnamespaces = ["n"]\nmembers = ["a"]\n'
+    with_server = '[server]\ndatabase = "elsewhere.duckdb"\nsigning_secret = "s"\n' + access
+    for text in (access, with_server):
+        assert load_access(_write(tmp_path, text)).allowed_namespaces("t") == {"n"}
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[tokens]\n"abc" = "alice"\n', "not a hex SHA-256"),
-        (f'[tokens]\n"{"0" * 64}" = "nobody"\n', "unknown account"),
+        ('[accounts.a]\ntoken_sha256 = ["abc"]\n', "not a SHA-256 hex digest"),
         (
-            f'[accounts.a]\norganizations = ["ghost"]\n[tokens]\n"{"0" * 64}" = "a"\n',
-            "unknown organization",
+            f'[accounts.a]\ntoken_sha256 = ["{"0" * 64}"]\n'
+            f'[accounts.b]\ntoken_sha256 = ["{"0" * 64}"]\n',
+            "used by two accounts",
         ),
+        ('[organizations.x]\nmembers = ["nobody"]\n', "unknown member"),
         ('[organizations.x]\nnamespaces = "x"\n', "list of strings"),
-        ("organizations = 3\n", "must be a table"),
+        ("organizations = 3\n", "must be tables"),
         ("this is not toml", "cannot read"),
     ],
 )
 def test_a_malformed_access_file_is_refused(tmp_path: Path, text: str, message: str) -> None:
-    with pytest.raises(AccessConfigError, match=message):
+    with pytest.raises(ConfigError, match=message):
         load_access(_write(tmp_path, text))
 
 
 def test_a_missing_access_file_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(AccessConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match="cannot read"):
         load_access(tmp_path / "absent.toml")
+
+
+def test_the_access_file_defaults_to_the_data_apis_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in settings.ACCESS_FILE_ENVS:
+        monkeypatch.delenv(name, raising=False)
+    assert settings.access_file() is None  # local single-user mode
+    monkeypatch.setenv("REGISTRY_INSIGHTS_API_CONFIG", "api.toml")
+    assert settings.access_file() == Path("api.toml")
+    monkeypatch.setenv("REGISTRY_INSIGHTS_DASHBOARD_ACCESS_FILE", "dashboard.toml")
+    assert settings.access_file() == Path("dashboard.toml")
 
 
 # ---- interval arithmetic -----------------------------------------------------------
@@ -330,10 +350,16 @@ def test_the_dashboard_command_refuses_a_missing_warehouse_or_a_bad_access_file(
         ["dashboard", "--database", str(database), "--access-file", str(_write(tmp_path, "x ="))],
     )
     assert bad.exit_code == 2
-    assert "cannot read the access file" in bad.output
+    assert "cannot read" in bad.output
+    # Without --access-file, the Data API's $REGISTRY_INSIGHTS_API_CONFIG is the access file.
+    unset = dict.fromkeys(settings.ACCESS_FILE_ENVS)
+    api_config = {**unset, "REGISTRY_INSIGHTS_API_CONFIG": str(tmp_path / "absent-api.toml")}
+    bad_api = runner.invoke(app, ["dashboard", "--database", str(database)], env=api_config)
+    assert bad_api.exit_code == 2
+    assert "absent-api.toml" in bad_api.output
 
 
-def test_the_server_command_is_headless_and_private() -> None:
+def test_the_server_command_is_headless_and_private(monkeypatch: pytest.MonkeyPatch) -> None:
     from registry_insights.dashboard.server import APP, streamlit_command, streamlit_environment
 
     command = streamlit_command(8599, "127.0.0.1")
@@ -343,6 +369,9 @@ def test_the_server_command_is_headless_and_private() -> None:
     assert options["--server.address"] == "127.0.0.1"
     assert options["--server.headless"] == "true"
     assert options["--browser.gatherUsageStats"] == "false"
+    monkeypatch.setenv("REGISTRY_INSIGHTS_API_CONFIG", "api.toml")
     env = streamlit_environment(Path("w.duckdb"), None)
     assert env["REGISTRY_INSIGHTS_DUCKDB_PATH"] == str(Path("w.duckdb").resolve())
+    # Local mode: the app is given no variable that would name an access file.
     assert "REGISTRY_INSIGHTS_DASHBOARD_ACCESS_FILE" not in env
+    assert "REGISTRY_INSIGHTS_API_CONFIG" not in env
