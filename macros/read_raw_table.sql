@@ -1,22 +1,58 @@
 {#-
-    read_raw_table(source_relation)
+    read_raw_table(source_relation, files=none)
 
     Selects the contract columns of one raw table, cast to their contract types.
     The column list and types come from the source's YAML, which is the contract.
     A table whose folder is empty or absent yields an empty relation with the same
     columns instead of failing, so that a registry without, say, extension events
     still builds.
+
+    With `files` (a list of file paths of the table), reads only those files and adds
+    `source_file` (the file's path) and `file_row_number` (0-based row in the file):
+    incremental runs read the files they take in, and each raw row keeps its identity.
 -#}
-{% macro read_raw_table(source_relation) %}
-    {{ return(adapter.dispatch('read_raw_table', 'registry_insights')(source_relation)) }}
+{% macro read_raw_table(source_relation, files=none) %}
+    {%- if files is none -%}
+        {{ return(adapter.dispatch('read_raw_table', 'registry_insights')(source_relation)) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('read_raw_files', 'registry_insights')(source_relation, files)) }}
 {% endmacro %}
+
+
+{% macro default__read_raw_files(source_relation, files) %}
+    {{ exceptions.raise_compiler_error("read_raw_table(files=...) is not implemented for " ~ target.type) }}
+{% endmacro %}
+
+
+{% macro duckdb__read_raw_files(source_relation, files) %}
+    {%- set columns = raw_table_columns(source_relation) -%}
+    select
+    {%- for column in columns %}
+        {{ _raw_column_cast(column, files | length > 0) }},
+    {%- endfor %}
+        cast({{ 'filename' if files else 'null' }} as {{ dbt.type_string() }}) as source_file,
+        cast({{ 'file_row_number' if files else 'null' }} as bigint) as file_row_number
+    {%- if files %}
+    from read_parquet(
+        [{{ sql_string_list(files) }}],
+        union_by_name = true, hive_partitioning = false, filename = true, file_row_number = true
+    )
+    {%- else %}
+    where 1 = 0
+    {%- endif %}
+{% endmacro %}
+
+
+{%- macro _raw_column_cast(column, present) -%}
+    cast({{ adapter.quote(column.name) if present else 'null' }} as {{ column.data_type }}) as {{ column.name }}
+{%- endmacro -%}
 
 
 {% macro default__read_raw_table(source_relation) %}
     {%- set columns = raw_table_columns(source_relation) -%}
     select
     {%- for column in columns %}
-        cast({{ adapter.quote(column.name) }} as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+        {{ _raw_column_cast(column, true) }}{{ "," if not loop.last }}
     {%- endfor %}
     from {{ source_relation }}
 {% endmacro %}
@@ -32,14 +68,14 @@
     {%- if has_files %}
     select
     {%- for column in columns %}
-        cast({{ adapter.quote(column.name) }} as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+        {{ _raw_column_cast(column, true) }}{{ "," if not loop.last }}
     {%- endfor %}
     from {{ source_relation }}
     {%- else %}
     {{ log("No files match " ~ pattern ~ ": " ~ source_relation.identifier ~ " builds as empty.", info=true) }}
     select
     {%- for column in columns %}
-        cast(null as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+        {{ _raw_column_cast(column, false) }}{{ "," if not loop.last }}
     {%- endfor %}
     where 1 = 0
     {%- endif %}
