@@ -24,11 +24,12 @@ TEST_RAW := build/test-data/raw
 TEST_ROWS ?= 250000
 TEST_DB := build/test-warehouse.duckdb
 
-.PHONY: help venv reference demo generate-demo build-demo export-demo test lint test-data build-test pytest docs clean
+.PHONY: help venv reference demo generate-demo build-demo export-demo test lint test-data build-test pytest bench docs clean
 
 help:
 	@echo "make demo   build a sample warehouse and write the report CSVs"
 	@echo "make test   lint, dbt build on the test dataset, pytest (what CI runs)"
+	@echo "make bench  benchmark (BENCH_SIZES=1000000,10000000,100000000): build/bench/results.md"
 	@echo "make docs   generate the dbt docs site into target/"
 	@echo "make clean  remove build output (keeps the virtualenv)"
 
@@ -68,7 +69,7 @@ test: venv lint build-test pytest
 lint: venv
 	$(BIN)/ruff check registry_insights tests scripts
 	$(BIN)/ruff format --check registry_insights tests scripts
-	$(BIN)/mypy registry_insights
+	$(BIN)/mypy registry_insights scripts/bench_warehouse.py
 	mkdir -p build
 	REGISTRY_INSIGHTS_RAW_PATH=$(TEST_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=build/lint-warehouse.duckdb \
 		$(BIN)/sqlfluff lint models tests analyses
@@ -86,6 +87,11 @@ build-test: test-data reference
 pytest: venv reference
 	REGISTRY_INSIGHTS_TEST_RAW=$(TEST_RAW) REGISTRY_INSIGHTS_TEST_DB=$(TEST_DB) \
 		$(BIN)/pytest
+
+# Not part of `make test`: generates up to 100M requests and takes hours at that size.
+BENCH_SIZES ?= 1000000,10000000,100000000
+bench: venv reference
+	$(BIN)/python scripts/bench_warehouse.py --sizes $(BENCH_SIZES)
 
 docs: venv reference
 	REGISTRY_INSIGHTS_RAW_PATH=$(DEMO_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(DEMO_DB) \
