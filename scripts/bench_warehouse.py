@@ -166,6 +166,9 @@ def bench_size(rows: int, memory_limit: str) -> SizeResult:
             "REGISTRY_INSIGHTS_DUCKDB_MEMORY_LIMIT": memory_limit,
             "REGISTRY_INSIGHTS_DUCKDB_TEMP_DIR": str(work / "duckdb_tmp"),
             "REGISTRY_INSIGHTS_REFERENCE_PATH": str(PROJECT_DIR / "data" / "reference"),
+            # dbt's own files beside the warehouse: other dbt runs may share the project
+            "DBT_TARGET_PATH": str(work / "target"),
+            "DBT_LOG_PATH": str(work / "logs"),
         }
     )
     hand = measured(
