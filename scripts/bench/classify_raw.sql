@@ -47,13 +47,21 @@ valid as (
         and occurred_at <= current_timestamp
 ),
 
+repeated as (
+    select event_id from valid group by event_id having count(*) > 1
+),
+
 kept as (
-    select * from valid
-    qualify row_number() over (
-        partition by event_id
-        order by occurred_at, status_code, http_method, object_type, repository, reference,
-            source_file, file_row_number
-    ) = 1
+    select * from valid anti join repeated using (event_id)
+    union all
+    select * from (
+        select valid.* from valid semi join repeated using (event_id)
+        qualify row_number() over (
+            partition by event_id
+            order by occurred_at, status_code, http_method, object_type, repository, reference,
+                source_file, file_row_number
+        ) = 1
+    ) as first_copies
 ),
 
 requests as (

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='event_id') }}
+{{ config(materialized=('incremental' if target.type == 'duckdb' else 'table'), incremental_strategy='delete+insert', unique_key='event_id') }}
 -- depends_on: {{ ref('base_registry__request_files') }}
 -- One row per valid registry request: contract-breaking rows are in
 -- stg_registry__requests_quarantined, redelivered copies are dropped here. Of the
@@ -47,20 +47,43 @@ candidates as (
     {%- endif %}
 ),
 
-ranked as (
+-- Most events arrive once: only the copies of repeated events are ranked, so the
+-- window sorts a few rows instead of every request.
+repeated_events as (
+    select event_id
+    from candidates
+    group by event_id
+    having count(*) > 1
+),
+
+single_copies as (
+    select candidates.*
+    from candidates
+    left join repeated_events
+        on candidates.event_id = repeated_events.event_id
+    where repeated_events.event_id is null
+),
+
+repeated_copies_ranked as (
     select
-        *,
+        candidates.*,
         row_number() over (
-            partition by event_id
+            partition by candidates.event_id
             order by
-                occurred_at, status_code, http_method, object_type, repository, reference,
-                source_file, file_row_number
+                candidates.occurred_at, candidates.status_code, candidates.http_method,
+                candidates.object_type, candidates.repository, candidates.reference,
+                candidates.source_file, candidates.file_row_number
         ) as delivery_rank
     from candidates
+    inner join repeated_events
+        on candidates.event_id = repeated_events.event_id
 ),
 
 first_deliveries as (
-    select * from ranked
+    select {{ copy_columns | join(', ') }} from single_copies
+    where not is_kept_copy
+    union all
+    select {{ copy_columns | join(', ') }} from repeated_copies_ranked
     where delivery_rank = 1 and not is_kept_copy
 ),
 
