@@ -158,7 +158,10 @@
 {% endmacro %}
 
 {% macro default__raw_files_listing(source_relation) %}
-    {{ exceptions.raise_compiler_error("raw_files_listing is not implemented for " ~ target.type) }}
+    select
+        cast(null as {{ dbt.type_string() }}) as file_path,
+        cast(null as date) as partition_date
+    where 1 = 0
 {% endmacro %}
 
 {% macro duckdb__raw_files_listing(source_relation) %}
@@ -180,13 +183,16 @@
 {% endmacro %}
 
 {% macro default__raw_file_row_counts(files) %}
-    {{ exceptions.raise_compiler_error("raw_file_row_counts is not implemented for " ~ target.type) }}
+    {%- if files | length > 0 -%}
+        {{ exceptions.raise_compiler_error("raw_file_row_counts is not implemented for " ~ target.type) }}
+    {%- endif %}
+    select cast(null as {{ dbt.type_string() }}) as file_path, cast(null as bigint) as row_count
+    where 1 = 0
 {% endmacro %}
 
 {% macro duckdb__raw_file_row_counts(files) %}
     {%- if files | length == 0 %}
-    select cast(null as {{ dbt.type_string() }}) as file_path, cast(null as bigint) as row_count
-    where 1 = 0
+    {{ default__raw_file_row_counts(files) }}
     {%- else %}
     select
         file_name as file_path,
@@ -201,3 +207,23 @@
         '{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}
+
+
+{#-
+    True on engines where the project lists raw files and reads chosen files
+    (raw_files_listing, read_raw_table(files=...), raw_file_row_counts): there daily runs
+    are incremental. Elsewhere every run rebuilds history: the daily models are tables
+    (their config: `'incremental' if target.type == 'duckdb' else 'table'`, as dispatch is
+    not available in config() at parse time), no file is listed and the ledger stays empty.
+-#}
+{% macro supports_raw_file_ledger() %}
+    {{ return(adapter.dispatch('supports_raw_file_ledger', 'registry_insights')()) }}
+{% endmacro %}
+
+{% macro default__supports_raw_file_ledger() %}
+    {{ return(false) }}
+{% endmacro %}
+
+{% macro duckdb__supports_raw_file_ledger() %}
+    {{ return(true) }}
+{% endmacro %}

@@ -19,13 +19,22 @@
 {% endmacro %}
 
 
+{#- Engines without a file ledger read the whole table; rows keep no file identity. -#}
 {% macro default__read_raw_files(source_relation, files) %}
-    {{ exceptions.raise_compiler_error("read_raw_table(files=...) is not implemented for " ~ target.type) }}
+    select
+        source_rows.*,
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as bigint) as file_row_number
+    from ({{ read_raw_table(source_relation) }}) as source_rows
 {% endmacro %}
 
 
 {% macro duckdb__read_raw_files(source_relation, files) %}
     {%- set columns = raw_table_columns(source_relation) -%}
+    {%- if execute -%}
+        {#- fails loudly on files outside the layout, whichever files this run reads -#}
+        {%- do duckdb__raw_table_has_files(source_relation) -%}
+    {%- endif -%}
     select
     {%- for column in columns %}
         {{ _raw_column_cast(column, files | length > 0) }},

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
     incremental_strategy='replace_since',
     replace_time_column='action_at',
 ) }}

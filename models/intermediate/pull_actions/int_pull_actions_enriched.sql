@@ -2,7 +2,7 @@
 -- country, cloud provider and IP type (from the IP), tool and version (from the
 -- User-Agent), the inferred use case, and the puller's company domain.
 {{ config(
-    materialized='incremental',
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
     incremental_strategy='replace_since',
     replace_time_column='action_at',
 ) }}

@@ -3,7 +3,7 @@
 -- pseudonymous client keys. No IP address and no account id: they are replaced by
 -- salted hashes.
 {{ config(
-    materialized='incremental',
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
     incremental_strategy='replace_since',
     replace_time_column='action_at',
     on_schema_change='fail',
