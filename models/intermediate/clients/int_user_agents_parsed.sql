@@ -11,7 +11,10 @@
 {% set max_version_group = 9 %}
 {% set anchored_pattern = dbt.concat(["'^(?:'", 'pattern', "')$'"]) %}
 
-{{ config(materialized=('incremental' if target.type == 'duckdb' else 'table'), incremental_strategy='append') }}
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='append',
+) }}
 -- Incremental runs parse only the user agents they have not seen (each is parsed alone).
 with
 

@@ -1,4 +1,8 @@
-{{ config(materialized=('incremental' if target.type == 'duckdb' else 'table'), incremental_strategy='delete+insert', unique_key='file_path') }}
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='delete+insert',
+    unique_key='file_path',
+) }}
 -- depends_on: {{ ref('fct_pull_actions') }}
 -- One row per raw request file the warehouse has taken in: accepted, or rejected
 -- because it arrived more than var late_arrival_days after its day (counted here and

@@ -1,4 +1,8 @@
-{{ config(materialized=('incremental' if target.type == 'duckdb' else 'table'), incremental_strategy='delete+insert', unique_key='event_id') }}
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+) }}
 -- depends_on: {{ ref('base_registry__request_files') }}
 -- One row per valid registry request: contract-breaking rows are in
 -- stg_registry__requests_quarantined, redelivered copies are dropped here. Of the

@@ -4,7 +4,11 @@
 {%- set name_component = '[a-z0-9]+(([.]|_|__|-+)[a-z0-9]+)*' -%}
 {%- set repository_pattern = "'" ~ name_component ~ '(/' ~ name_component ~ ")+'" -%}
 {%- set client_ip_pattern = "'[0-9A-Fa-f.:]+(%[0-9A-Za-z_.-]+)?'" -%}
-{{ config(materialized=('incremental' if target.type == 'duckdb' else 'table'), incremental_strategy='delete+insert', unique_key='source_file') }}
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='delete+insert',
+    unique_key='source_file',
+) }}
 -- depends_on: {{ ref('base_registry__request_files') }}
 -- One row per raw request row taken in, typed and normalised, with the contract check
 -- (`quarantine_reason`) and the file it came from. The staging models on top split it
