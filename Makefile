@@ -33,11 +33,12 @@ SPARK_DIR := build/spark
 SPARK_ENV := REGISTRY_INSIGHTS_TARGET=spark SPARK_LOCAL_IP=127.0.0.1 REGISTRY_INSIGHTS_SPARK_DIR=$(CURDIR)/$(SPARK_DIR)
 
 .PHONY: help venv reference demo generate-demo build-demo export-demo test lint test-data build-test \
-	spark-test-data build-spark-test pytest docs clean
+	spark-test-data build-spark-test pytest bench docs clean
 
 help:
 	@echo "make demo   build a sample warehouse and write the report CSVs"
 	@echo "make test   lint, dbt build on the test dataset, pytest (what CI runs)"
+	@echo "make bench  benchmark (BENCH_SIZES=1000000,10000000,100000000): build/bench/results.md"
 	@echo "make docs   generate the dbt docs site into target/"
 	@echo "make clean  remove build output (keeps the virtualenv)"
 
@@ -78,7 +79,7 @@ test: venv lint build-test build-spark-test pytest
 lint: venv
 	$(BIN)/ruff check registry_insights tests scripts
 	$(BIN)/ruff format --check registry_insights tests scripts
-	$(BIN)/mypy registry_insights
+	$(BIN)/mypy registry_insights scripts/bench_warehouse.py
 	mkdir -p build
 	REGISTRY_INSIGHTS_RAW_PATH=$(TEST_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=build/lint-warehouse.duckdb \
 		$(BIN)/sqlfluff lint models tests analyses
@@ -109,6 +110,11 @@ pytest: venv reference
 	REGISTRY_INSIGHTS_TEST_RAW=$(TEST_RAW) REGISTRY_INSIGHTS_TEST_DB=$(TEST_DB) \
 		REGISTRY_INSIGHTS_SPARK_TEST_DB=$(SPARK_TEST_DB) REGISTRY_INSIGHTS_SPARK_WAREHOUSE=$(SPARK_DIR)/warehouse \
 		$(BIN)/pytest
+
+# Not part of `make test`: generates up to 100M requests and takes hours at that size.
+BENCH_SIZES ?= 1000000,10000000,100000000
+bench: venv reference
+	$(BIN)/python scripts/bench_warehouse.py --sizes $(BENCH_SIZES)
 
 docs: venv reference
 	REGISTRY_INSIGHTS_RAW_PATH=$(DEMO_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(DEMO_DB) \

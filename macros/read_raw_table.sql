@@ -1,5 +1,5 @@
 {#-
-    read_raw_table(source_relation)
+    read_raw_table(source_relation, files=none)
 
     Selects the contract columns of one raw table, cast to their contract types.
     The column list and types come from the source's YAML, which is the contract.
@@ -10,17 +10,62 @@
     DuckDB reads the files directly (the source's `external_location`). Spark has no
     such source: spark__read_raw_table first registers the source as an external
     Parquet table over the table's folder (see spark__register_raw_table).
+
+    With `files` (a list of file paths of the table), reads only those files and adds
+    `source_file` (the file's path) and `file_row_number` (0-based row in the file):
+    incremental runs read the files they take in, and each raw row keeps its identity.
 -#}
-{% macro read_raw_table(source_relation) %}
-    {{ return(adapter.dispatch('read_raw_table', 'registry_insights')(source_relation)) }}
+{% macro read_raw_table(source_relation, files=none) %}
+    {%- if files is none -%}
+        {{ return(adapter.dispatch('read_raw_table', 'registry_insights')(source_relation)) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('read_raw_files', 'registry_insights')(source_relation, files)) }}
 {% endmacro %}
+
+
+{#- Engines without a file ledger read the whole table; rows keep no file identity. -#}
+{% macro default__read_raw_files(source_relation, files) %}
+    select
+        source_rows.*,
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as bigint) as file_row_number
+    from ({{ read_raw_table(source_relation) }}) as source_rows
+{% endmacro %}
+
+
+{% macro duckdb__read_raw_files(source_relation, files) %}
+    {%- set columns = raw_table_columns(source_relation) -%}
+    {%- if execute -%}
+        {#- fails loudly on files outside the layout, whichever files this run reads -#}
+        {%- do duckdb__raw_table_has_files(source_relation) -%}
+    {%- endif -%}
+    select
+    {%- for column in columns %}
+        {{ _raw_column_cast(column, files | length > 0) }},
+    {%- endfor %}
+        cast({{ 'filename' if files else 'null' }} as {{ dbt.type_string() }}) as source_file,
+        cast({{ 'file_row_number' if files else 'null' }} as bigint) as file_row_number
+    {%- if files %}
+    from read_parquet(
+        [{{ sql_string_list(files) }}],
+        union_by_name = true, hive_partitioning = false, filename = true, file_row_number = true
+    )
+    {%- else %}
+    where 1 = 0
+    {%- endif %}
+{% endmacro %}
+
+
+{%- macro _raw_column_cast(column, present) -%}
+    cast({{ adapter.quote(column.name) if present else 'null' }} as {{ engine_data_type(column.data_type) }}) as {{ column.name }}
+{%- endmacro -%}
 
 
 {% macro default__read_raw_table(source_relation) %}
     {%- set columns = raw_table_columns(source_relation) -%}
     select
     {%- for column in columns %}
-        cast({{ adapter.quote(column.name) }} as {{ engine_data_type(column.data_type) }}) as {{ column.name }}{{ "," if not loop.last }}
+        {{ _raw_column_cast(column, true) }}{{ "," if not loop.last }}
     {%- endfor %}
     from {{ source_relation }}
 {% endmacro %}
@@ -36,14 +81,14 @@
     {%- if has_files %}
     select
     {%- for column in columns %}
-        cast({{ adapter.quote(column.name) }} as {{ engine_data_type(column.data_type) }}) as {{ column.name }}{{ "," if not loop.last }}
+        {{ _raw_column_cast(column, true) }}{{ "," if not loop.last }}
     {%- endfor %}
     from {{ source_relation }}
     {%- else %}
     {{ log("No files match " ~ pattern ~ ": " ~ source_relation.identifier ~ " builds as empty.", info=true) }}
     select
     {%- for column in columns %}
-        cast(null as {{ engine_data_type(column.data_type) }}) as {{ column.name }}{{ "," if not loop.last }}
+        {{ _raw_column_cast(column, false) }}{{ "," if not loop.last }}
     {%- endfor %}
     where 1 = 0
     {%- endif %}

@@ -11,10 +11,18 @@
 {% set max_version_group = 9 %}
 {% set anchored_pattern = dbt.concat(["'^(?:'", 'pattern', "')$'"]) %}
 
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='append',
+) }}
+-- Incremental runs parse only the user agents they have not seen (each is parsed alone).
 with
 
 stg_registry__requests as (
     select user_agent from {{ ref('stg_registry__requests') }}
+    {%- if is_incremental() %}
+    where source_file in ({{ accepted_request_files_query() }})
+    {%- endif %}
 ),
 
 user_agent_rules as (
@@ -30,6 +38,12 @@ user_agent_rules as (
 user_agents_distinct as (
     select distinct user_agent
     from stg_registry__requests
+    {%- if is_incremental() %}
+    where not exists (
+        select 1 from {{ this }} as parsed
+        where {{ null_safe_equal('parsed.user_agent', 'stg_registry__requests.user_agent') }}
+    )
+    {%- endif %}
 ),
 
 rules_matched as (

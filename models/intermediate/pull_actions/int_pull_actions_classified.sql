@@ -1,12 +1,27 @@
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='replace_since',
+    replace_time_column='action_at',
+) }}
 -- One row per pull action: the successful manifest requests of each client,
 -- classified by the classify_pull_actions macro (see macros/classify_pull_actions.sql).
+--
+-- Incremental runs (README, "Daily incremental runs"): with B the earliest request the
+-- run brings and W the window, actions starting before B - W are final and kept; the
+-- rest are replaced. Each client's requests are classified again from its first stored
+-- action start in [B - W, B), a start that no new request can change, or else from B:
+-- greedy classification resumed at a true start gives what it gives on all history.
+{%- set client_key = ['repository', 'client_ip', 'user_agent', 'account_id'] %}
+{%- set bounds = pull_actions_replaced_from() %}
+{%- set resumes = is_incremental() and bounds is not none %}
 with
 
 stg_registry__requests as (
     select * from {{ ref('stg_registry__requests') }}
+    where {{ replaced_rows_filter('occurred_at') }}
 ),
 
-manifest_requests as (  -- noqa: ST03 (read by the macro below)
+manifest_requests as (  -- noqa: ST03 (read by the macro below when not resumed)
     select
         event_id,
         occurred_at,
@@ -28,9 +43,43 @@ manifest_requests as (  -- noqa: ST03 (read by the macro below)
     where object_type = 'manifest' and is_successful
 ),
 
+{% if resumes %}
+final_starts as (
+    select action_id from {{ this }}
+    where action_at >= {{ bounds['replaced_from'] }} and action_at < {{ bounds['batch_start'] }}
+),
+
+requests_marked as (
+    select
+        manifest_requests.*,
+        case when final_starts.action_id is null then 0 else 1 end as is_final_start
+    from manifest_requests
+    left join final_starts
+        on manifest_requests.event_id = final_starts.action_id
+),
+
+requests_located as (
+    select
+        *,
+        max(is_final_start) over (
+            partition by {{ client_key | join(', ') }}
+            order by occurred_at, event_id
+            rows between unbounded preceding and current row
+        ) as is_from_final_start,
+        max(is_final_start) over (partition by {{ client_key | join(', ') }}) as has_final_start
+    from requests_marked
+),
+
+requests_resumed as (  -- noqa: ST03 (read by the macro below)
+    select * from requests_located
+    where is_from_final_start = 1 or (has_final_start = 0 and occurred_at >= {{ bounds['batch_start'] }})
+),
+{% endif %}
+
 actions_classified as (
     {{ classify_pull_actions(
-        'manifest_requests',
+        'requests_resumed' if resumes else 'manifest_requests',
+        client_key=client_key,
         passthrough_columns=['namespace', 'repository_name', 'tag', 'media_type']
     ) }}
 )

@@ -2,10 +2,18 @@
 -- client (country, cloud provider, tool, inferred use case, company domain) and
 -- pseudonymous client keys. No IP address and no account id: they are replaced by
 -- salted hashes.
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='replace_since',
+    replace_time_column='action_at',
+    on_schema_change='fail',
+) }}
+-- Incremental runs replace the actions int_pull_actions_classified replaced.
 with
 
 int_pull_actions_enriched as (
     select * from {{ ref('int_pull_actions_enriched') }}
+    where {{ replaced_rows_filter('action_at') }}
 )
 
 select

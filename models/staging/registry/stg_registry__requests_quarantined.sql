@@ -1,6 +1,7 @@
+{{ config(materialized='view') }}
 -- One row per raw request row that breaks the raw-data contract, with the first
 -- rule it breaks. Nothing is dropped silently: valid + quarantined + redelivered
--- copies = raw rows (tested).
+-- copies = raw rows (tested). A view: base_registry__requests holds the rows.
 with
 
 base_requests as (
@@ -18,5 +19,6 @@ select
     response_digest,
     status_code,
     user_agent,
-    quarantine_reason
+    quarantine_reason,
+    source_file
 from base_requests

@@ -4,13 +4,20 @@
 {%- set name_component = '[a-z0-9]+(([.]|_|__|-+)[a-z0-9]+)*' -%}
 {%- set repository_pattern = "'" ~ name_component ~ '(/' ~ name_component ~ ")+'" -%}
 {%- set client_ip_pattern = "'[0-9A-Fa-f.:]+(%[0-9A-Za-z_.-]+)?'" -%}
--- One row per raw request row, typed and normalised, with the contract check
--- (`quarantine_reason`) and the delivery rank of its event id. The staging
--- models on top split it into valid requests and quarantined rows.
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='delete+insert',
+    unique_key='source_file',
+) }}
+-- depends_on: {{ ref('base_registry__request_files') }}
+-- One row per raw request row taken in, typed and normalised, with the contract check
+-- (`quarantine_reason`) and the file it came from. The staging models on top split it
+-- into valid requests and quarantined rows. An incremental run reads only the files
+-- it takes in (base_registry__request_files) and replaces their rows.
 with
 
 source as (
-    {{ read_raw_table(source('registry', 'raw_registry_requests')) }}
+    {{ read_raw_table(source('registry', 'raw_registry_requests'), files=pending_request_files()) }}
 ),
 
 normalised as (
@@ -28,6 +35,8 @@ normalised as (
         client_ip,
         user_agent,
         account_id,
+        source_file,
+        file_row_number,
         case
             when {{ regex_full_match('reference', digest_pattern) }} then 'digest'
             when reference like '%:%' then 'malformed_digest'
@@ -66,30 +75,6 @@ checked as (
             when occurred_at > {{ dbt.current_timestamp() }} then 'future_timestamp'
         end as quarantine_reason
     from normalised
-),
-
-ranked as (
-    select
-        event_id,
-        occurred_at,
-        http_method,
-        object_type,
-        repository,
-        reference,
-        reference_check,
-        response_digest,
-        media_type,
-        status_code,
-        response_bytes,
-        client_ip,
-        user_agent,
-        account_id,
-        quarantine_reason,
-        row_number() over (
-            partition by event_id, quarantine_reason is null
-            order by occurred_at, status_code, http_method, object_type, repository, reference
-        ) as delivery_rank
-    from checked
 )
 
 select
@@ -107,6 +92,7 @@ select
     user_agent,
     account_id,
     quarantine_reason,
-    delivery_rank,
+    source_file,
+    file_row_number,
     case when reference_check in ('tag', 'digest') then reference_check end as reference_kind
-from ranked
+from checked

@@ -1,0 +1,35 @@
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='delete+insert',
+    unique_key='file_path',
+) }}
+-- depends_on: {{ ref('fct_pull_actions') }}
+-- One row per raw request file the warehouse has taken in: accepted, or rejected
+-- because it arrived more than var late_arrival_days after its day (counted here and
+-- reported by a warning test, never dropped silently). Written last in a run, after
+-- the fact table, so a run that fails takes the same files in again when rerun.
+{%- set pending = pending_request_files(accepted_only=false) %}
+{%- set rejected = pending | length - pending_request_files() | length %}
+{%- if rejected > 0 %}
+    {{ log("Rejected " ~ rejected ~ " raw request file(s) that arrived after the late_arrival_days limit: see stg_registry__request_files.", info=true) }}
+{%- endif %}
+with
+
+base_registry__request_files as (
+    select * from {{ ref('base_registry__request_files') }}
+),
+
+row_counts as (
+    {{ raw_file_row_counts(pending) }}
+)
+
+select
+    base_registry__request_files.file_path,
+    base_registry__request_files.partition_date,
+    base_registry__request_files.batch_date,
+    base_registry__request_files.is_accepted,
+    coalesce(row_counts.row_count, 0) as row_count,
+    {{ dbt.current_timestamp() }} as taken_in_at
+from base_registry__request_files
+left join row_counts
+    on base_registry__request_files.file_path = row_counts.file_path

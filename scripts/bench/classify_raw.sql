@@ -1,0 +1,175 @@
+-- The benchmark's lower bound: raw request files to pull actions in one hand-written
+-- DuckDB statement, exactly as the dbt project classifies them (same contract checks,
+-- same choice of the kept copy of a redelivered event, same greedy rule; see
+-- macros/classify_pull_actions.sql for why the window functions below are exact).
+-- Placeholders, filled by scripts/bench_warehouse.py: {files} (a DuckDB list of Parquet
+-- paths), {window_us} (the window in microseconds), {table} (the table to create).
+create or replace table {table} as
+with raw as (
+    select
+        event_id,
+        occurred_at::timestamp as occurred_at,
+        upper(http_method) as http_method,
+        lower(object_type) as object_type,
+        repository,
+        reference,
+        response_digest,
+        status_code::integer as status_code,
+        response_bytes::bigint as response_bytes,
+        client_ip,
+        user_agent,
+        account_id,
+        filename as source_file,
+        file_row_number,
+        case
+            when regexp_full_match(reference, 'sha256:[0-9a-f]{{64}}') then 'digest'
+            when reference like '%:%' then 'malformed'
+            when regexp_full_match(reference, '[A-Za-z0-9_][A-Za-z0-9._-]{{0,127}}') then 'tag'
+            else 'malformed'
+        end as reference_kind
+    from read_parquet({files}, union_by_name = true, filename = true, file_row_number = true)
+),
+
+valid as (
+    select * from raw
+    where
+        event_id is not null and occurred_at is not null and http_method in ('GET', 'HEAD')
+        and object_type in ('manifest', 'blob') and repository is not null
+        and status_code between 100 and 599 and client_ip is not null
+        and regexp_full_match(
+            repository, '[a-z0-9]+(([.]|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([.]|_|__|-+)[a-z0-9]+)*)+'
+        )
+        and reference_kind <> 'malformed'
+        and (object_type = 'manifest' or reference_kind = 'digest')
+        and (response_digest is null or regexp_full_match(response_digest, 'sha256:[0-9a-f]{{64}}'))
+        and coalesce(response_bytes >= 0, true)
+        and regexp_full_match(client_ip, '[0-9A-Fa-f.:]+(%[0-9A-Za-z_.-]+)?')
+        and occurred_at <= current_timestamp
+),
+
+repeated as (
+    select event_id from valid group by event_id having count(*) > 1
+),
+
+kept as (
+    select * from valid anti join repeated using (event_id)
+    union all
+    select * from (
+        select valid.* from valid semi join repeated using (event_id)
+        qualify row_number() over (
+            partition by event_id
+            order by occurred_at, status_code, http_method, object_type, repository, reference,
+                source_file, file_row_number
+        ) = 1
+    ) as first_copies
+),
+
+requests as (
+    select
+        event_id,
+        occurred_at,
+        http_method,
+        reference_kind,
+        repository,
+        client_ip,
+        user_agent,
+        account_id,
+        case when reference_kind = 'digest' then reference else response_digest end as digest,
+        case when reference_kind = 'tag' then reference end as tag,
+        http_method = 'GET' and reference_kind = 'digest' as is_gd,
+        epoch_us(occurred_at) as us
+    from kept
+    where object_type = 'manifest' and status_code between 200 and 299
+),
+
+lagged as (
+    select
+        *,
+        row_number() over w as seq,
+        lag(http_method, 1) over w as m1, lag(is_gd, 1) over w as g1, lag(digest, 1) over w as d1, lag(us, 1) over w as u1,
+        lag(http_method, 2) over w as m2, lag(is_gd, 2) over w as g2, lag(digest, 2) over w as d2, lag(us, 2) over w as u2,
+        lag(http_method, 3) over w as m3, lag(is_gd, 3) over w as g3, lag(digest, 3) over w as d3, lag(us, 3) over w as u3
+    from requests
+    window w as (partition by repository, client_ip, user_agent, account_id order by occurred_at, event_id)
+),
+
+-- first(s, c): request c may directly follow start s; second(s, c): c may follow a HEAD
+-- start s after its first follower; anchor(s): s exists and is not a GET by digest
+ruled as (
+    select
+        *,
+        case
+            when not is_gd or m1 is null then 'start'
+            when not g1 then
+                case
+                    when us - u1 <= {window_us}
+                        and ((m1 = 'HEAD' and d1 is not null and digest is not distinct from d1)
+                            or (m1 = 'GET' and digest is distinct from d1)) then 'follower'
+                    else 'start'
+                end
+            when m2 is not null and not g2
+                and u1 - u2 <= {window_us}
+                and ((m2 = 'HEAD' and d2 is not null and d1 is not distinct from d2)
+                    or (m2 = 'GET' and d1 is distinct from d2)) then
+                case
+                    when m2 = 'HEAD' and us - u2 <= {window_us} and digest is distinct from d2
+                        then 'second'
+                    else 'start'
+                end
+            when m3 is not null and not g3 and g2
+                and u2 - u3 <= {window_us}
+                and ((m3 = 'HEAD' and d3 is not null and d2 is not distinct from d3)
+                    or (m3 = 'GET' and d2 is distinct from d3))
+                and m3 = 'HEAD' and u1 - u3 <= {window_us} and d1 is distinct from d3 then 'start'
+            when not (us - u1 <= {window_us} and digest is distinct from d1) then 'start'
+        end as by_rule
+    from lagged
+),
+
+positioned as (
+    select
+        *,
+        coalesce(
+            by_rule,
+            case
+                when (seq - max(case when by_rule = 'start' then seq end) over (
+                    partition by repository, client_ip, user_agent, account_id
+                    order by occurred_at, event_id rows between unbounded preceding and current row
+                )) % 2 = 1 then 'follower'
+                else 'start'
+            end
+        ) as position
+    from ruled
+),
+
+looked_ahead as (
+    select
+        *,
+        lead(position, 1) over w as p1,
+        lead(position, 2) over w as p2,
+        lead(digest, 1) over w as nd1,
+        lead(digest, 2) over w as nd2
+    from positioned
+    window w as (partition by repository, client_ip, user_agent, account_id order by occurred_at, event_id)
+)
+
+select
+    event_id as action_id,
+    case
+        when http_method = 'HEAD' and reference_kind = 'tag' and coalesce(p1, '') <> 'follower'
+            then 'version_check'
+        when reference_kind = 'tag' then 'pull_by_tag'
+        else 'pull_by_digest'
+    end as action,
+    occurred_at as action_at,
+    repository,
+    tag,
+    digest,
+    case
+        when http_method = 'GET' and p1 = 'follower' then nd1
+        when p2 = 'second' then nd2
+    end as platform_digest,
+    1 + case when p1 = 'follower' then 1 else 0 end
+    + case when p2 = 'second' then 1 else 0 end as request_count
+from looked_ahead
+where position = 'start'

@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""Benchmark the warehouse against a hand-written DuckDB query (`make bench`).
+
+For each size (requests; `BENCH_SIZES`, default 1M, 10M, 100M) it generates 91 days of
+raw data (kept under build/bench/data for the next run), then measures wall time and
+peak memory (resident set of the process tree, sampled from /proc) of:
+
+  a. scripts/bench/classify_raw.sql, one hand-written DuckDB statement that classifies
+     the first 90 days of raw files exactly (tests/pytest/test_bench_query.py proves it
+     equal to the model): the lower bound;
+  b. `dbt run` of everything up to the fact table over those 90 days (a full build);
+  c. `dbt run` of every report on top of it;
+  d. one incremental day (the 91st) on top of the 90 days: the daily run of the README.
+
+It writes build/bench/results.json and build/bench/results.md with the ratios (b)/(a)
+and (d)/(b).
+
+    .venv/bin/python scripts/bench_warehouse.py --sizes 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+BENCH_DIR = PROJECT_DIR / "build" / "bench"
+HAND_QUERY = PROJECT_DIR / "scripts" / "bench" / "classify_raw.sql"
+START = datetime.date(2026, 6, 1)
+HISTORY_DAYS = 90
+FULL_CHAIN = "+fct_pull_actions stg_registry__request_files"
+DAILY_EXCLUDE = "stg_reference__*"
+REPORTS = "int_pull_actions_enriched+"
+REPORTS_EXCLUDE = "int_pull_actions_enriched fct_pull_actions stg_registry__request_files"
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One timed step: wall seconds and peak resident memory of its process tree."""
+
+    seconds: float
+    peak_rss_bytes: int
+
+
+@dataclass(frozen=True)
+class SizeResult:
+    requests: int
+    hand_query: Measure
+    dbt_full_to_fact: Measure
+    reports: Measure
+    incremental_day: Measure
+
+    @property
+    def full_over_hand(self) -> float:
+        return self.dbt_full_to_fact.seconds / self.hand_query.seconds
+
+    @property
+    def day_over_full(self) -> float:
+        return self.incremental_day.seconds / self.dbt_full_to_fact.seconds
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of `root` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+def measured(command: list[str], env: dict[str, str]) -> Measure:
+    """Run `command`, sampling the memory of its process tree every 0.2 s."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = process.wait()
+    done.set()
+    sampler.join()
+    seconds = time.perf_counter() - started
+    if code != 0:
+        raise SystemExit(f"failed ({code}): {' '.join(command)}")
+    return Measure(round(seconds, 2), peak)
+
+
+def history_files(raw: Path) -> list[str]:
+    """The request files of the first HISTORY_DAYS days."""
+    last = START + datetime.timedelta(days=HISTORY_DAYS - 1)
+    return [
+        str(path)
+        for path in sorted((raw / "raw_registry_requests").glob("date=*/*.parquet"))
+        if path.parent.name[len("date=") :] <= last.isoformat()
+    ]
+
+
+def run_hand_query(raw: Path, database: Path, memory_limit: str, temp_dir: Path) -> None:
+    """Body of the (a) step, run in a child process by `measured`."""
+    import duckdb
+
+    sql = HAND_QUERY.read_text().format(
+        files=repr(history_files(raw)), window_us=60_000_000, table="bench_actions"
+    )
+    connection = duckdb.connect(str(database))
+    connection.execute("set TimeZone = 'UTC'")
+    connection.execute(f"set memory_limit = '{memory_limit}'")
+    connection.execute(f"set temp_directory = '{temp_dir}'")
+    connection.execute("set preserve_insertion_order = false")
+    connection.execute(sql)
+    connection.close()
+
+
+def bench_size(rows: int, memory_limit: str) -> SizeResult:
+    work = BENCH_DIR / f"{rows}"
+    raw = BENCH_DIR / "data" / f"{rows}" / "raw"
+    bin_dir = Path(sys.executable).parent
+    if not (raw / "raw_registry_requests").exists():
+        subprocess.run(
+            [str(bin_dir / "registry-insights"), "generate", "--rows", str(rows), "--days",
+             str(HISTORY_DAYS + 1), "--seed", "5", "--out", str(raw), "--no-progress"],
+            cwd=PROJECT_DIR, check=True,
+        )  # fmt: skip
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    env = dict(os.environ)
+    env.update(
+        {
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "REGISTRY_INSIGHTS_RAW_PATH": str(raw),
+            "REGISTRY_INSIGHTS_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+            "REGISTRY_INSIGHTS_DUCKDB_MEMORY_LIMIT": memory_limit,
+            "REGISTRY_INSIGHTS_DUCKDB_TEMP_DIR": str(work / "duckdb_tmp"),
+            "REGISTRY_INSIGHTS_REFERENCE_PATH": str(PROJECT_DIR / "data" / "reference"),
+            # dbt's own files beside the warehouse: other dbt runs may share the project
+            "DBT_TARGET_PATH": str(work / "target"),
+            "DBT_LOG_PATH": str(work / "logs"),
+        }
+    )
+    hand = measured(
+        [sys.executable, __file__, "--hand-query", str(raw), str(work / "hand.duckdb")], env
+    )
+    dbt = [str(bin_dir / "dbt"), "--quiet"]
+    day = START + datetime.timedelta(days=HISTORY_DAYS - 1)
+    history_vars = f"{{process_date: '{day}', report_as_of_date: '{day}'}}"
+    subprocess.run([*dbt, "seed"], cwd=PROJECT_DIR, env=env, check=True)
+    subprocess.run(
+        [*dbt, "run", "--select", "stg_reference__*"], cwd=PROJECT_DIR, env=env, check=True
+    )
+    full = measured([*dbt, "run", "--select", FULL_CHAIN, "--vars", history_vars], env)
+    reports = measured(
+        [*dbt, "run", "--select", REPORTS, "--exclude", REPORTS_EXCLUDE, "--vars", history_vars],
+        env,
+    )
+    next_day = day + datetime.timedelta(days=1)
+    daily_vars = f"{{process_date: '{next_day}', report_as_of_date: '{day}'}}"
+    incremental = measured(
+        [*dbt, "run", "--select", FULL_CHAIN, "--exclude", DAILY_EXCLUDE, "--vars", daily_vars],
+        env,
+    )
+    return SizeResult(rows, hand, full, reports, incremental)
+
+
+def result_row(result: SizeResult) -> dict[str, object]:
+    return {
+        **asdict(result),
+        "full_over_hand": round(result.full_over_hand, 3),
+        "day_over_full": round(result.day_over_full, 4),
+    }
+
+
+def from_row(row: dict[str, object]) -> SizeResult:
+    """A result read back from results.json."""
+    steps = ("hand_query", "dbt_full_to_fact", "reports", "incremental_day")
+    measures = {step: Measure(**row[step]) for step in steps}  # type: ignore[arg-type]
+    return SizeResult(requests=int(str(row["requests"])), **measures)
+
+
+def markdown(results: list[SizeResult], machine: str) -> str:
+    lines = [
+        f"Machine: {machine}",
+        "",
+        "| requests | (a) hand query | (b) dbt to fact | (c) reports | (d) one day "
+        "| (b)/(a) | (d)/(b) | peak memory (a / b / c / d) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for result in results:
+        steps = [result.hand_query, result.dbt_full_to_fact, result.reports, result.incremental_day]
+        memory = " / ".join(f"{step.peak_rss_bytes / GIB:.1f}" for step in steps)
+        times = " | ".join(f"{step.seconds:.1f} s" for step in steps)
+        lines.append(
+            f"| {result.requests:,} | {times} | {result.full_over_hand:.2f} "
+            f"| {result.day_over_full:.3f} | {memory} GiB |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def machine_description() -> str:
+    memory = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            memory = int(line.split()[1]) * 1024
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, {memory / GIB:.0f} GiB, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes",
+        default=os.environ.get("BENCH_SIZES", "1000000,10000000,100000000"),
+        help="comma-separated numbers of requests",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        default=os.environ.get("REGISTRY_INSIGHTS_DUCKDB_MEMORY_LIMIT", "12GB"),
+        help="DuckDB memory_limit for every step",
+    )
+    parser.add_argument(
+        "--hand-query", nargs=2, metavar=("RAW", "DATABASE"), help=argparse.SUPPRESS
+    )
+    arguments = parser.parse_args()
+    if arguments.hand_query:
+        raw, database = (Path(value) for value in arguments.hand_query)
+        run_hand_query(raw, database, arguments.memory_limit, database.parent / "duckdb_tmp")
+        return 0
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    machine = machine_description()
+    saved = BENCH_DIR / "results.json"
+    # sizes measured before (by an earlier `make bench`) stay in the table
+    results = {
+        row["requests"]: from_row(row)
+        for row in (json.loads(saved.read_text())["results"] if saved.exists() else [])
+    }
+    for size in (int(value) for value in arguments.sizes.split(",")):
+        results[size] = bench_size(size, arguments.memory_limit)
+        ordered = [results[key] for key in sorted(results)]
+        table = markdown(ordered, machine)
+        (BENCH_DIR / "results.md").write_text(table)
+        payload = {
+            "machine": machine,
+            "memory_limit": arguments.memory_limit,
+            "results": [result_row(result) for result in ordered],
+        }
+        saved.write_text(json.dumps(payload, indent=2) + "\n")
+        print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
