@@ -45,7 +45,7 @@ help:
 $(BIN)/registry-insights: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip>=24"
-	$(BIN)/pip install --quiet --constraint constraints.txt --editable '.[dev,spark]'
+	$(BIN)/pip install --quiet --constraint constraints.txt --editable '.[dev,spark,orchestration]'
 	@touch $@
 
 venv: $(BIN)/registry-insights
