@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import enum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,11 @@ app = typer.Typer(
 )
 
 DEFAULT_WAREHOUSE = Path("build/warehouse.duckdb")
+
+
+class Granularity(enum.StrEnum):
+    weekly = "weekly"
+    monthly = "monthly"
 
 
 @app.command()
@@ -67,15 +73,34 @@ def export(
     max_file_bytes: Annotated[
         int, typer.Option(min=1, help="Largest uncompressed size of one export file.")
     ] = DEFAULT_MAX_FILE_BYTES,
+    granularity: Annotated[
+        Granularity | None,
+        typer.Option(help="Only this period: its granularity (with --period)."),
+    ] = None,
+    period: Annotated[
+        datetime.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Only this period: its first day, a Monday or the 1st (with --granularity).",
+        ),
+    ] = None,
 ) -> None:
     """Write each report as CSV files with the published header, one per period, and each
     export dataview as gzip-compressed CSV parts in <out>/exports/<dataview>/."""
     from registry_insights.exports.bulk import export_warehouse_dataviews
     from registry_insights.reports.csv_export import ExportError, export_reports
 
+    if (granularity is None) != (period is None):
+        typer.echo("error: --granularity and --period go together", err=True)
+        raise typer.Exit(code=2)
+    only = None
+    if granularity is not None and period is not None:
+        only = {(granularity.value, period.date())}
     try:
-        exported = export_reports(database, out, report)
-        dataviews = export_warehouse_dataviews(database, out / "exports", max_file_bytes, dataview)
+        exported = export_reports(database, out, report, only)
+        dataviews = export_warehouse_dataviews(
+            database, out / "exports", max_file_bytes, dataview, only
+        )
     except ExportError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from error
@@ -85,11 +110,18 @@ def export(
     for name, files in sorted(by_report.items()):
         typer.echo(f"{name}: {files} file(s) in {out / name}")
     by_view: dict[str, int] = {}
-    for period in dataviews:
-        by_view[period.dataview] = by_view.get(period.dataview, 0) + len(period.parts)
+    for written in dataviews:
+        by_view[written.dataview] = by_view.get(written.dataview, 0) + len(written.parts)
     for name, files in sorted(by_view.items()):
         typer.echo(f"export {name}: {files} file(s) in {out / 'exports' / name}")
     if not exported and not dataviews:
+        if only is not None:
+            typer.echo(
+                f"error: the warehouse has no {granularity} period starting {period:%Y-%m-%d}: "
+                "not complete yet, or its last day not processed yet",
+                err=True,
+            )
+            raise typer.Exit(code=1)
         typer.echo("no complete period to export yet")
 
 
@@ -266,6 +298,65 @@ def collector_dump(
         return
     with open(out, "w") as stream:
         stream.writelines(body + "\n" for body in bodies)
+
+
+class OrchestratedJob(enum.StrEnum):
+    full_build = "full_build"
+    daily = "daily"
+    weekly_exports = "weekly_exports"
+    monthly_exports = "monthly_exports"
+
+
+@app.command()
+def orchestrate(
+    run: Annotated[
+        OrchestratedJob | None,
+        typer.Option(help="Run this job once now instead of starting the scheduler."),
+    ] = None,
+    date: Annotated[
+        datetime.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="With --run: the day (daily, full_build) or the period's first day (exports).",
+        ),
+    ] = None,
+) -> None:
+    """Scheduled runs under Dagster (telemetry off, DAGSTER_HOME=build/dagster-home unless
+    set): the scheduler daemon (daily run of yesterday, weekly and monthly exports), or one
+    job run now with --run."""
+    import os
+    import sys
+
+    from registry_insights.orchestration.home import prepare_home
+    from registry_insights.orchestration.settings import PROJECT_DIR
+
+    home = prepare_home()
+    typer.echo(f"DAGSTER_HOME={home}")
+    if run is None:
+        # The daemon replaces this process, so that signals (Ctrl+C, a service stop) reach it.
+        daemon = str(Path(sys.executable).parent / "dagster-daemon")
+        os.chdir(PROJECT_DIR)
+        os.execv(daemon, [daemon, "run", "-m", "registry_insights.orchestration"])
+
+    from registry_insights.orchestration import defs
+    from registry_insights.orchestration.jobs import daily_run_config, export_run_config
+
+    config: dict[str, object] = {}
+    if run in (OrchestratedJob.weekly_exports, OrchestratedJob.monthly_exports):
+        if date is None:
+            typer.echo("error: --date (the period's first day) is required", err=True)
+            raise typer.Exit(code=2)
+        config = export_run_config(run.value.removesuffix("_exports"), date.date())
+    elif date is not None:
+        config = daily_run_config(date.date())
+    from dagster import DagsterInstance
+
+    with DagsterInstance.get() as instance:
+        result = defs.resolve_job_def(run.value).execute_in_process(
+            run_config=config, instance=instance, raise_on_error=False
+        )
+    typer.echo(f"{run.value}: {'success' if result.success else 'failed'} (run {result.run_id})")
+    raise typer.Exit(code=0 if result.success else 1)
 
 
 @app.command()

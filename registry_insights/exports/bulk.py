@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +11,7 @@ import duckdb
 
 from registry_insights.exports.catalog import DATAVIEWS, Dataview
 from registry_insights.exports.files import ExportPart, ExportPeriod, write_period
-from registry_insights.reports.csv_export import ExportError
+from registry_insights.reports.csv_export import ExportError, Period
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,10 @@ def export_dataviews(
     out_dir: Path,
     max_bytes: int,
     names: Iterable[str] | None = None,
+    only: Collection[Period] | None = None,
 ) -> list[ExportedPeriod]:
     """Write `<out_dir>/<dataview>/<dataview>_<granularity>_<date>_<NNN>.csv.gz` for every
-    period of every named dataview (default: all)."""
+    period of every named dataview (default: all), only those of `only` when given."""
     exported = []
     for name in names or DATAVIEWS:
         view = DATAVIEWS[name]
@@ -50,6 +51,8 @@ def export_dataviews(
                 f"the warehouse has no {view.relation}: run `dbt build` first ({error})"
             ) from error
         for granularity, reference in periods:
+            if only is not None and (granularity, reference) not in only:
+                continue
             period = ExportPeriod(view, granularity, reference)
             parts = write_period(connection, period, out_dir / view.name, max_bytes)
             exported.append(ExportedPeriod(view.name, granularity, reference, parts))
@@ -57,7 +60,11 @@ def export_dataviews(
 
 
 def export_warehouse_dataviews(
-    database: Path, out_dir: Path, max_bytes: int, names: Iterable[str] | None = None
+    database: Path,
+    out_dir: Path,
+    max_bytes: int,
+    names: Iterable[str] | None = None,
+    only: Collection[Period] | None = None,
 ) -> list[ExportedPeriod]:
     """export_dataviews on the warehouse file, opened read-only."""
     selected = list(names) if names else list(DATAVIEWS)
@@ -67,4 +74,4 @@ def export_warehouse_dataviews(
     if not database.exists():
         raise ExportError(f"no warehouse at {database}: run `dbt build` (or `make demo`) first")
     with duckdb.connect(str(database), read_only=True) as connection:
-        return export_dataviews(connection, out_dir, max_bytes, selected)
+        return export_dataviews(connection, out_dir, max_bytes, selected, only)

@@ -28,10 +28,18 @@ class ExportError(RuntimeError):
     """The warehouse cannot be exported as asked (missing file, missing mart, ...)."""
 
 
+#: A report or dataview period: (date_granularity, date_reference), e.g. ("weekly", Monday).
+Period = tuple[str, datetime.date]
+
+
 def export_reports(
-    database: Path, out_dir: Path, report_names: Iterable[str] | None = None
+    database: Path,
+    out_dir: Path,
+    report_names: Iterable[str] | None = None,
+    periods: Collection[Period] | None = None,
 ) -> list[ExportedFile]:
-    """Write `<out_dir>/<report>/<report>_<granularity>_<YYYY-MM-DD>.csv` for every period."""
+    """Write `<out_dir>/<report>/<report>_<granularity>_<YYYY-MM-DD>.csv` for every period
+    (only those of `periods` when given)."""
     names = list(report_names) if report_names else list(REPORTS)
     unknown = [name for name in names if name not in REPORTS]
     if unknown:
@@ -42,14 +50,17 @@ def export_reports(
     try:
         exported: list[ExportedFile] = []
         for name in names:
-            exported.extend(_export_report(connection, REPORTS[name], out_dir))
+            exported.extend(_export_report(connection, REPORTS[name], out_dir, periods))
         return exported
     finally:
         connection.close()
 
 
 def _export_report(
-    connection: duckdb.DuckDBPyConnection, report: ReportDefinition, out_dir: Path
+    connection: duckdb.DuckDBPyConnection,
+    report: ReportDefinition,
+    out_dir: Path,
+    only: Collection[Period] | None = None,
 ) -> list[ExportedFile]:
     try:
         periods = connection.execute(
@@ -64,6 +75,8 @@ def _export_report(
     report_dir.mkdir(parents=True, exist_ok=True)
     exported = []
     for granularity, date_reference in periods:
+        if only is not None and (granularity, date_reference) not in only:
+            continue
         rows = report_rows(connection, report, granularity, date_reference)
         path = report_dir / report_file_name(report, granularity, date_reference)
         _write_csv(path, report.header, rows)

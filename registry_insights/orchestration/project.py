@@ -1,0 +1,43 @@
+"""The dbt project as Dagster sees it, and its manifest (parsed at load time if missing)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt.dbt_project import using_dagster_dev
+
+from registry_insights.orchestration.settings import PROJECT_DIR
+
+#: dbt's artifacts for Dagster (manifest, per-run target folders) stay in the ignored build/.
+TARGET_PATH = Path("build/dagster/target")
+
+DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, target_path=TARGET_PATH, profiles_dir=PROJECT_DIR)
+
+
+#: The dbt beside this Python (the virtualenv's), whether or not it is on PATH.
+DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
+
+
+def prepare_manifest(project: DbtProject = DBT_PROJECT) -> Path:
+    """The manifest's path: `dbt parse` into build/dagster/target when it is missing, and
+    on every load under `dagster dev` (so model changes show up)."""
+    if not project.manifest_path.exists() or using_dagster_dev():
+        dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    return project.manifest_path
+
+
+def run_target_path(run_id: str) -> Path:
+    """A dbt invocation's own target and log folder, under build/ (absolute)."""
+    return PROJECT_DIR / "build" / "dagster" / "runs" / run_id
+
+
+def dbt_resource() -> DbtCliResource:
+    executable = DBT_EXECUTABLE if DBT_EXECUTABLE.exists() else Path("dbt")
+    return DbtCliResource(
+        project_dir=DBT_PROJECT,
+        profiles_dir=os.fspath(PROJECT_DIR),
+        dbt_executable=os.fspath(executable),
+    )

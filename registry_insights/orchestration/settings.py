@@ -1,0 +1,46 @@
+"""Where the scheduled runs read and write: the project's environment variables, read when
+a run starts (dbt reads the same variables through profiles.yml and dbt_project.yml)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The dbt project (repository root); override to run from an installed package.
+PROJECT_DIR = Path(
+    os.environ.get("REGISTRY_INSIGHTS_PROJECT_DIR", Path(__file__).resolve().parents[2])
+)
+
+
+def _path(variable: str, default: str) -> Path:
+    path = Path(os.environ.get(variable) or default)
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def _optional_path(variable: str) -> Path | None:
+    value = os.environ.get(variable)
+    return _path(variable, value) if value else None
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    """The folders and files of one deployment (relative paths are the project's)."""
+
+    database: Path
+    raw_path: Path
+    reference_path: Path
+    export_dir: Path
+    collector_store: Path | None
+    registry_log: Path | None
+
+    @classmethod
+    def from_environment(cls) -> PipelineSettings:
+        return cls(
+            database=_path("REGISTRY_INSIGHTS_DUCKDB_PATH", "build/warehouse.duckdb"),
+            raw_path=_path("REGISTRY_INSIGHTS_RAW_PATH", "data/demo/raw"),
+            reference_path=_path("REGISTRY_INSIGHTS_REFERENCE_PATH", "data/reference"),
+            export_dir=_path("REGISTRY_INSIGHTS_EXPORT_DIR", "reports"),
+            collector_store=_optional_path("REGISTRY_INSIGHTS_COLLECTOR_STORE"),
+            registry_log=_optional_path("REGISTRY_INSIGHTS_REGISTRY_LOG"),
+        )
