@@ -99,3 +99,35 @@ def test_an_unknown_dataview_is_refused(built_warehouse: BuiltWarehouse, tmp_pat
     result = _export(built_warehouse.database, tmp_path, "--dataview", "bogus")
     assert result.exit_code == 2
     assert "unknown dataview" in result.output
+
+
+def test_one_period_writes_that_period_only_and_the_same_bytes(
+    exported: Path, built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    result = _export(
+        built_warehouse.database, tmp_path, "--granularity", "weekly", "--period", "2026-06-08"
+    )
+    assert result.exit_code == 0, result.output
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.csv*"))
+    assert written
+    assert all("_weekly_2026-06-08" in path.name for path in written)
+    assert {path.parts[0] for path in written} == {"summary", "exports"}
+    assert {path.parts[1] for path in written if path.parts[0] == "exports"} == set(DATAVIEWS)
+    for path in written:
+        if path.parts[0] == "exports":
+            assert (tmp_path / path).read_bytes() == (
+                exported / path.relative_to("exports")
+            ).read_bytes()
+
+
+def test_a_period_the_warehouse_lacks_is_an_error(
+    built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    result = _export(
+        built_warehouse.database, tmp_path, "--granularity", "monthly", "--period", "2030-01-01"
+    )
+    assert result.exit_code == 1
+    assert "not complete yet" in result.output
+    assert not list(tmp_path.rglob("*.csv*"))
+    lone = _export(built_warehouse.database, tmp_path, "--granularity", "monthly")
+    assert lone.exit_code == 2
