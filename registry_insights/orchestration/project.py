@@ -21,10 +21,28 @@ DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, target_path=TARGET_PATH, profi
 DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
 
 
+#: What the manifest is parsed from: a change to any of these parses the project again.
+PROJECT_SOURCES = ("models", "macros", "seeds", "tests", "analyses")
+PROJECT_FILES = ("dbt_project.yml", "selectors.yml", "profiles.yml")
+DBT_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".md"}
+
+
+def manifest_is_stale(project: DbtProject = DBT_PROJECT) -> bool:
+    """True when the manifest is missing or older than a file of the project."""
+    if not project.manifest_path.exists():
+        return True
+    built = project.manifest_path.stat().st_mtime
+    files = [project.project_dir / name for name in PROJECT_FILES]
+    for folder in PROJECT_SOURCES:
+        found = (project.project_dir / folder).rglob("*")
+        files += [path for path in found if path.suffix in DBT_SUFFIXES]
+    return any(path.exists() and path.stat().st_mtime > built for path in files)
+
+
 def prepare_manifest(project: DbtProject = DBT_PROJECT) -> Path:
-    """The manifest's path: `dbt parse` into build/dagster/target when it is missing, and
-    on every load under `dagster dev` (so model changes show up)."""
-    if not project.manifest_path.exists() or using_dagster_dev():
+    """The manifest's path: `dbt parse` into build/dagster/target when it is missing or
+    older than the project's files, and on every load under `dagster dev`."""
+    if manifest_is_stale(project) or using_dagster_dev():
         dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return project.manifest_path
 
