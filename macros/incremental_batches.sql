@@ -32,15 +32,15 @@
 
 
 {#-
-    The ledger of request files taken in, if it exists. Read without ref() (it runs last,
-    after the models that read it), from the schema of the calling staging model, which
-    is the ledger's.
+    The ledger of request files taken in, if it exists. Read without ref(): it runs last,
+    after the models that read it.
 -#}
 {% macro request_files_ledger() -%}
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier='stg_registry__request_files')) }}
+    {%- set ledger = model_relation('stg_registry__request_files') -%}
+    {{ return(adapter.get_relation(database=ledger.database, schema=ledger.schema, identifier=ledger.identifier)) }}
 {%- endmacro %}
 
 
@@ -57,9 +57,56 @@
 {%- endmacro %}
 
 
-{#- The run's pending request files that are accepted, as a subquery of their paths. -#}
-{% macro accepted_request_files_query() -%}
-    select file_path from {{ model_relation('base_registry__request_files') }} where is_accepted
+{#-
+    request_files_filter(column, files): a SQL condition true when `column` is one of the
+    file paths `files` (false for none). A list of literals, not a subquery, so that
+    DuckDB opens only those files of the raw requests view.
+-#}
+{% macro request_files_filter(column, files) -%}
+    {%- if files | length == 0 -%}
+        1 = 0
+    {%- else -%}
+        {{ column }} in ({{ sql_string_list(files) }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    The paths of every request file taken in, this run's included: the ledger's accepted
+    files and the run's accepted pending files (only the latter when history is rebuilt).
+    base_registry__requests reads exactly these files.
+-#}
+{% macro taken_in_request_files() -%}
+    {%- set pending = pending_request_files() -%}
+    {%- if not execute or is_history_rebuild() -%}
+        {{ return(pending) }}
+    {%- endif -%}
+    {%- set recorded = run_query(
+        "select file_path from " ~ request_files_ledger() ~ " where is_accepted"
+    ).columns[0].values() | list -%}
+    {{ return((recorded + pending) | unique | sort | list) }}
+{%- endmacro %}
+
+
+{#-
+    The request files that can hold a request at or after `moment` (a SQL timestamp
+    literal): the run's accepted pending files, and the ledger's accepted files whose
+    latest request (`max_occurred_at`) is at or after it or unknown. An incremental
+    classification reads only these.
+-#}
+{% macro request_files_since(moment) -%}
+    {%- set pending = pending_request_files() -%}
+    {%- if not execute or is_history_rebuild() -%}
+        {{ return(pending) }}
+    {%- endif -%}
+    {%- set ledger = request_files_ledger() -%}
+    {#- a ledger written before max_occurred_at existed: every file may hold one -#}
+    {%- set known = adapter.get_columns_in_relation(ledger) | map(attribute='name') | map('lower') | list -%}
+    {%- set since = (" and (max_occurred_at is null or max_occurred_at >= " ~ moment ~ ")") if 'max_occurred_at' in known else "" -%}
+    {%- set recorded = run_query(
+        "select file_path from " ~ ledger ~ " where is_accepted" ~ since
+    ).columns[0].values() | list -%}
+    {{ return((recorded + pending) | unique | sort | list) }}
 {%- endmacro %}
 
 
@@ -96,7 +143,7 @@
     {%- endif -%}
     {%- set earliest = run_query(
         "select min(occurred_at) from " ~ model_relation('stg_registry__requests')
-        ~ " where source_file in (" ~ accepted_request_files_query() ~ ")"
+        ~ " where " ~ request_files_filter('source_file', pending_request_files())
     ).columns[0].values()[0] -%}
     {%- if earliest is none -%}
         {{ return(none) }}

@@ -15,9 +15,17 @@
     {{ return(var('hash_salt', env_var('REGISTRY_INSIGHTS_HASH_SALT', 'registry-insights-default-salt'))) }}
 {%- endmacro %}
 
-{#- Reports show only periods that ended before this date: var report_as_of_date, or today (UTC). -#}
+{#-
+    Reports show only periods that ended before this date: var report_as_of_date, else the
+    environment variable REGISTRY_INSIGHTS_REPORT_AS_OF_DATE, else today (UTC). The
+    variable is read only when executing, so that changing it does not make dbt parse the
+    project again (a changed --vars does).
+-#}
 {% macro report_as_of_date() -%}
     {%- set as_of = var('report_as_of_date', none) -%}
+    {%- if execute and not as_of -%}
+        {%- set as_of = env_var('REGISTRY_INSIGHTS_REPORT_AS_OF_DATE', '') -%}
+    {%- endif -%}
     {%- if as_of -%}
         cast('{{ as_of }}' as date)
     {%- else -%}

@@ -23,13 +23,36 @@
 {% endmacro %}
 
 
-{#- Engines without a file ledger read the whole table; rows keep no file identity. -#}
+{#-
+    Every row needs its identity (file, row in the file): the kept copy of a redelivered
+    event is chosen by it, and base_registry__request_redeliveries names the copies that
+    are not kept by it. An engine without its own read_raw_files cannot give one.
+-#}
 {% macro default__read_raw_files(source_relation, files) %}
+    {{ exceptions.raise_compiler_error(
+        "registry_insights has no read_raw_files for the " ~ target.type ~ " adapter: it must"
+        ~ " read the raw table with each row's file path and row number (see"
+        ~ " macros/read_raw_table.sql, duckdb__ and spark__read_raw_files)."
+    ) }}
+{% endmacro %}
+
+
+{#-
+    Spark has no file ledger (supports_raw_file_ledger): it reads the whole table, and
+    each row's identity comes from the file metadata of the Parquet source.
+-#}
+{% macro spark__read_raw_files(source_relation, files) %}
+    {%- set columns = raw_table_columns(source_relation) -%}
+    {%- if execute -%}
+        {%- do spark__register_raw_table(source_relation) -%}
+    {%- endif %}
     select
-        source_rows.*,
-        cast(null as {{ dbt.type_string() }}) as source_file,
-        cast(null as bigint) as file_row_number
-    from ({{ read_raw_table(source_relation) }}) as source_rows
+    {%- for column in columns %}
+        {{ _raw_column_cast(column, true) }},
+    {%- endfor %}
+        cast(_metadata.file_path as {{ dbt.type_string() }}) as source_file,
+        cast(_metadata.row_index as bigint) as file_row_number
+    from {{ source_relation }}
 {% endmacro %}
 
 

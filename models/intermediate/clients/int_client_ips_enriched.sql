@@ -1,4 +1,4 @@
--- One row per distinct client IP address of the registry requests and extension events,
+-- One row per distinct client IP address of the pull actions and extension events,
 -- enriched from the offline reference data: country, ASN organisation, cloud provider,
 -- IP type and the organisation's domain.
 --
@@ -14,11 +14,11 @@
 -- Incremental runs enrich only the addresses they have not seen (each is looked up alone).
 with
 
+-- the clients of the pull actions (their start requests): all that the marts show of
+-- requests; an incremental run reads the actions it replaced
 requests as (
-    select client_ip from {{ ref('stg_registry__requests') }}
-    {%- if is_incremental() %}
-    where source_file in ({{ accepted_request_files_query() }})
-    {%- endif %}
+    select client_ip from {{ ref('int_pull_actions_classified') }}
+    where {{ replaced_rows_filter('action_at') }}
 ),
 
 extension_events as (

@@ -1,4 +1,4 @@
--- One row per distinct user agent of the valid registry requests (null is one row too):
+-- One row per distinct user agent of the pull actions (null is one row too):
 -- the tool, its version and the base use case, by the first rule of the user_agent_rules
 -- seed (ascending rule_order) whose pattern matches the whole user agent.
 {#
@@ -18,11 +18,11 @@
 -- Incremental runs parse only the user agents they have not seen (each is parsed alone).
 with
 
-stg_registry__requests as (
-    select user_agent from {{ ref('stg_registry__requests') }}
-    {%- if is_incremental() %}
-    where source_file in ({{ accepted_request_files_query() }})
-    {%- endif %}
+-- the clients of the pull actions (their start requests): all that the marts show of
+-- requests; an incremental run reads the actions it replaced
+int_pull_actions_classified as (
+    select user_agent from {{ ref('int_pull_actions_classified') }}
+    where {{ replaced_rows_filter('action_at') }}
 ),
 
 user_agent_rules as (
@@ -37,11 +37,11 @@ user_agent_rules as (
 
 user_agents_distinct as (
     select distinct user_agent
-    from stg_registry__requests
+    from int_pull_actions_classified
     {%- if is_incremental() %}
     where not exists (
         select 1 from {{ this }} as parsed
-        where {{ null_safe_equal('parsed.user_agent', 'stg_registry__requests.user_agent') }}
+        where {{ null_safe_equal('parsed.user_agent', 'int_pull_actions_classified.user_agent') }}
     )
     {%- endif %}
 ),

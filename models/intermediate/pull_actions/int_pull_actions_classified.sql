@@ -14,11 +14,16 @@
 {%- set client_key = ['repository', 'client_ip', 'user_agent', 'account_id'] %}
 {%- set bounds = pull_actions_replaced_from() %}
 {%- set resumes = is_incremental() and bounds is not none %}
+{#- a resumed run opens only the raw files that can hold a request it classifies again -#}
+{%- set files_read = 'true' %}
+{%- if resumes %}
+    {%- set files_read = request_files_filter('source_file', request_files_since(bounds['replaced_from'])) %}
+{%- endif %}
 with
 
 stg_registry__requests as (
     select * from {{ ref('stg_registry__requests') }}
-    where {{ replaced_rows_filter('occurred_at') }}
+    where {{ replaced_rows_filter('occurred_at') }} and {{ files_read }}
 ),
 
 manifest_requests as (  -- noqa: ST03 (read by the macro below when not resumed)
@@ -27,8 +32,6 @@ manifest_requests as (  -- noqa: ST03 (read by the macro below when not resumed)
         occurred_at,
         http_method,
         repository,
-        namespace,
-        repository_name,
         reference_kind,
         tag,
         media_type,
@@ -80,7 +83,7 @@ actions_classified as (
     {{ classify_pull_actions(
         'requests_resumed' if resumes else 'manifest_requests',
         client_key=client_key,
-        passthrough_columns=['namespace', 'repository_name', 'tag', 'media_type']
+        passthrough_columns=['tag', 'media_type']
     ) }}
 )
 
@@ -89,8 +92,9 @@ select
     action,
     action_at,
     repository,
-    namespace,
-    repository_name,
+    -- derived after classification, so the window passes carry fewer columns
+    {{ dbt.split_part('repository', "'/'", 1) }} as namespace,
+    substring(repository, length({{ dbt.split_part('repository', "'/'", 1) }}) + 2) as repository_name,
     tag,
     digest,
     platform_digest,

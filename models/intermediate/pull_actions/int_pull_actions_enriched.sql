@@ -1,17 +1,13 @@
 -- One row per pull action, with what its start request tells about the client:
 -- country, cloud provider and IP type (from the IP), tool and version (from the
 -- User-Agent), the inferred use case, and the puller's company domain.
-{{ config(
-    materialized=('incremental' if target.type == 'duckdb' else 'table'),
-    incremental_strategy='replace_since',
-    replace_time_column='action_at',
-) }}
--- Incremental runs replace the actions int_pull_actions_classified replaced.
+-- A view: the fact table is where the enriched actions are written (once), and an
+-- incremental run of the fact table reads only the actions it replaces through it.
+{{ config(materialized='view') }}
 with
 
 int_pull_actions_classified as (
     select * from {{ ref('int_pull_actions_classified') }}
-    where {{ replaced_rows_filter('action_at') }}
 ),
 
 int_client_ips_enriched as (

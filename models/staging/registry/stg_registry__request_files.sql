@@ -2,6 +2,7 @@
     materialized=('incremental' if target.type == 'duckdb' else 'table'),
     incremental_strategy='delete+insert',
     unique_key='file_path',
+    on_schema_change='append_new_columns',
 ) }}
 -- depends_on: {{ ref('fct_pull_actions') }}
 -- One row per raw request file the warehouse has taken in: accepted, or rejected
@@ -21,6 +22,17 @@ base_registry__request_files as (
 
 row_counts as (
     {{ raw_file_row_counts(pending) }}
+),
+
+-- the latest request of each file read, so that a daily run opens only the files that
+-- can hold requests it classifies again (request_files_since)
+latest_requests as (
+    select
+        source_file as file_path,
+        max(occurred_at) as max_occurred_at
+    from {{ ref('base_registry__requests') }}
+    where {{ request_files_filter('source_file', pending_request_files()) }}
+    group by source_file
 )
 
 select
@@ -29,7 +41,10 @@ select
     base_registry__request_files.batch_date,
     base_registry__request_files.is_accepted,
     coalesce(row_counts.row_count, 0) as row_count,
+    latest_requests.max_occurred_at,
     {{ dbt.current_timestamp() }} as taken_in_at
 from base_registry__request_files
 left join row_counts
     on base_registry__request_files.file_path = row_counts.file_path
+left join latest_requests
+    on base_registry__request_files.file_path = latest_requests.file_path

@@ -4,20 +4,19 @@
 {%- set name_component = '[a-z0-9]+(([.]|_|__|-+)[a-z0-9]+)*' -%}
 {%- set repository_pattern = "'" ~ name_component ~ '(/' ~ name_component ~ ")+'" -%}
 {%- set client_ip_pattern = "'[0-9A-Fa-f.:]+(%[0-9A-Za-z_.-]+)?'" -%}
-{{ config(
-    materialized=('incremental' if target.type == 'duckdb' else 'table'),
-    incremental_strategy='delete+insert',
-    unique_key='source_file',
-) }}
+{{ config(materialized='view') }}
 -- depends_on: {{ ref('base_registry__request_files') }}
 -- One row per raw request row taken in, typed and normalised, with the contract check
--- (`quarantine_reason`) and the file it came from. The staging models on top split it
--- into valid requests and quarantined rows. An incremental run reads only the files
--- it takes in (base_registry__request_files) and replaces their rows.
+-- (`quarantine_reason`) and the file and row it came from. The staging models on top
+-- split it into valid requests and quarantined rows.
+-- A view over the raw Parquet files taken in (the ledger's and this run's, see
+-- taken_in_request_files): the raw files stay the only copy of the raw rows. A reader
+-- that filters `source_file` on a list of literals (request_files_filter) makes DuckDB
+-- open only those files, which is how daily runs read only what they need.
 with
 
 source as (
-    {{ read_raw_table(source('registry', 'raw_registry_requests'), files=pending_request_files()) }}
+    {{ read_raw_table(source('registry', 'raw_registry_requests'), files=taken_in_request_files()) }}
 ),
 
 normalised as (
