@@ -156,6 +156,15 @@
 {%- endmacro %}
 
 
+{#-
+    The run's start (dbt's run_started_at, UTC) as a SQL timestamp literal: the moment a
+    run takes its files in, the same for every model of the run.
+-#}
+{% macro run_started_timestamp() -%}
+    {{ timestamp_literal(run_started_at) }}
+{%- endmacro %}
+
+
 {% macro timestamp_literal(moment) -%}
     cast('{{ moment.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}

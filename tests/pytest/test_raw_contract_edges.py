@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 from pathlib import Path
 
 import duckdb
@@ -153,3 +154,47 @@ def test_files_outside_the_layout_fail_the_build_loudly(tmp_path: Path) -> None:
     pq.write_table(pa.Table.from_pylist(VALID[1:], schema=SCHEMA), stray / "part-0.parquet")
     with pytest.raises(RuntimeError, match="outside the contract's layout"):
         dbt_build(raw, tmp_path / "warehouse.duckdb", "--select", "base_registry__requests")
+
+
+def _quarantine_reasons(database: Path) -> dict[str, str]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        rows = connection.sql(
+            "select event_id, quarantine_reason from staging.stg_registry__requests_quarantined"
+        ).fetchall()
+    return dict(rows)
+
+
+# the staging models and the daily chain (the ledger), with the tests on those alone
+STAGING_ONLY = (
+    "--select",
+    "+stg_registry__request_files stg_registry__requests_quarantined",
+    "--indirect-selection",
+    "cautious",
+)
+
+
+def test_a_future_row_stays_quarantined_after_its_time_has_passed(tmp_path: Path) -> None:
+    """The staging models are views over the raw files: `future_timestamp` is judged
+    against the start of the run that took the file in, not against the clock of each
+    read, so a row does not drift into the valid requests as time passes."""
+    raw = tmp_path / "raw"
+    now = datetime.datetime.now(datetime.UTC)
+    soon = now + datetime.timedelta(seconds=20)
+    rows = [
+        _row("now", 0, occurred_at=now - datetime.timedelta(seconds=5)),
+        _row("soon", 0, occurred_at=soon),
+    ]
+    _write(raw, "raw_registry_requests", now.date().isoformat(), rows)
+    database = tmp_path / "warehouse.duckdb"
+    dbt_build(raw, database, *STAGING_ONLY)
+    assert _quarantine_reasons(database) == {"soon": "future_timestamp"}
+    # once the row's time has passed: the same views, and a new run over the same files
+    wait = (soon - datetime.datetime.now(datetime.UTC)).total_seconds() + 1
+    if wait > 0:
+        time.sleep(wait)
+    assert _quarantine_reasons(database) == {"soon": "future_timestamp"}
+    dbt_build(raw, database, *STAGING_ONLY)
+    assert _quarantine_reasons(database) == {"soon": "future_timestamp"}
+    with duckdb.connect(str(database), read_only=True) as connection:
+        valid = connection.sql("select event_id from staging.stg_registry__requests").fetchall()
+    assert valid == [("now",)]

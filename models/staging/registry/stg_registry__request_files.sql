@@ -42,7 +42,7 @@ select
     base_registry__request_files.is_accepted,
     coalesce(row_counts.row_count, 0) as row_count,
     latest_requests.max_occurred_at,
-    {{ dbt.current_timestamp() }} as taken_in_at
+    {{ run_started_timestamp() }} as taken_in_at
 from base_registry__request_files
 left join row_counts
     on base_registry__request_files.file_path = row_counts.file_path

@@ -19,6 +19,33 @@ source as (
     {{ read_raw_table(source('registry', 'raw_registry_requests'), files=taken_in_request_files()) }}
 ),
 
+-- When each file was taken in: a row is `future_timestamp` when it is later than that, so
+-- the check gives the same answer on every read of this view (this run's files are
+-- taken in at the run's start; a full refresh takes every file in again).
+files_taken_in as (
+    {%- if is_history_rebuild() %}
+        select
+            cast(null as {{ dbt.type_string() }}) as file_path,
+            cast(null as {{ dbt.type_timestamp() }}) as taken_in_at
+        where 1 = 0
+    {%- else %}
+        select
+            file_path,
+            taken_in_at
+        from {{ request_files_ledger() }}
+        where is_accepted
+    {%- endif %}
+),
+
+source_dated as (
+    select
+        source.*,
+        coalesce(files_taken_in.taken_in_at, {{ run_started_timestamp() }}) as taken_in_at
+    from source
+    left join files_taken_in
+        on source.source_file = files_taken_in.file_path
+),
+
 normalised as (
     select
         event_id,
@@ -36,13 +63,14 @@ normalised as (
         account_id,
         source_file,
         file_row_number,
+        taken_in_at,
         case
             when {{ regex_full_match('reference', digest_pattern) }} then 'digest'
             when reference like '%:%' then 'malformed_digest'
             when {{ regex_full_match('reference', tag_pattern) }} then 'tag'
             else 'malformed_tag'
         end as reference_check
-    from source
+    from source_dated
 ),
 
 checked as (
@@ -71,7 +99,7 @@ checked as (
             when response_bytes < 0 then 'negative_response_bytes'
             when not {{ regex_full_match('client_ip', client_ip_pattern) }}
                 then 'malformed_client_ip'
-            when occurred_at > {{ dbt.current_timestamp() }} then 'future_timestamp'
+            when occurred_at > taken_in_at then 'future_timestamp'
         end as quarantine_reason
     from normalised
 )
