@@ -251,7 +251,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--memory-limit",
-        default=os.environ.get("REGISTRY_INSIGHTS_DUCKDB_MEMORY_LIMIT", "12GB"),
+        default=os.environ.get("REGISTRY_INSIGHTS_DUCKDB_MEMORY_LIMIT", "8GB"),
         help="DuckDB memory_limit for every step",
     )
     parser.add_argument(
