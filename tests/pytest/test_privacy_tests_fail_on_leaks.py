@@ -19,7 +19,9 @@ Leak = Callable[[duckdb.DuckDBPyConnection], None]
 
 
 def _plant(built: BuiltWarehouse, tmp_path: Path, leak: Leak) -> Path:
-    copy = tmp_path / "warehouse.duckdb"
+    # the same file name: DuckDB names the catalog after it, and the staging views
+    # refer to the catalog by that name
+    copy = tmp_path / built.database.name
     shutil.copy(built.database, copy)
     with duckdb.connect(str(copy)) as connection:
         leak(connection)
@@ -115,7 +117,7 @@ def test_privacy_test_fails_on_a_planted_leak(
 def test_lowering_the_user_threshold_is_caught(
     built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
-    copy = tmp_path / "warehouse.duckdb"
+    copy = tmp_path / built_warehouse.database.name
     shutil.copy(built_warehouse.database, copy)
     result = dbt_invoke(
         "build",
