@@ -10,7 +10,7 @@ peak memory (resident set of the process tree, sampled from /proc) of:
      equal to the model): the lower bound;
   b. `dbt run` of everything up to the fact table over those 90 days (a full build);
   c. `dbt run` of every report on top of it;
-  d. one incremental day (the 91st) on top of the 90 days: the daily run of the README.
+  d. one incremental day (the 91st) on top of the 90 days: the daily run of docs/operations.md.
 
 It writes build/bench/results.json and build/bench/results.md with the ratios (b)/(a)
 and (d)/(b).
