@@ -2,8 +2,9 @@
 
 Each mart's checked columns (some derived in DuckDB, see
 :mod:`registry_insights.mart_validation.checks`) are read from the warehouse, opened
-read-only, into a pandas dataframe and validated with built-in expectations; Great
-Expectations' SQL datasource does not work with DuckDB. The volume bounds compare the
+read-only (:func:`registry_insights.warehouse.open_read_only`), into a pandas dataframe
+and validated with built-in expectations; Great Expectations' SQL datasource does not
+work with DuckDB. The volume bounds compare the
 fact table with the successful manifest requests of ``staging.stg_registry__requests``.
 
 Great Expectations runs with an ephemeral, in-memory context, as in
@@ -37,6 +38,7 @@ from registry_insights.mart_validation.checks import (
 )
 from registry_insights.raw_validation.expectations import _exception_message
 from registry_insights.raw_validation.limits import MAX_EXAMPLE_CHARS, MAX_EXAMPLES
+from registry_insights.warehouse import WarehouseUnavailable, open_read_only
 
 
 class MartInputError(Exception):
@@ -115,14 +117,10 @@ def validate_marts(database: Path) -> MartValidationReport:
     """Validate the marts of the DuckDB file ``database`` (opened read-only, never changed).
     Raises :class:`MartInputError` when it cannot be read or lacks a mart or column."""
     database = Path(database)
-    if not database.is_file():
-        raise MartInputError(f"database {database} does not exist")
     try:
-        con = duckdb.connect(str(database), read_only=True)
-    except duckdb.Error as error:
-        raise MartInputError(
-            f"cannot open {database} read-only (is it being written? copy it first): {error}"
-        ) from error
+        con = open_read_only(database)
+    except WarehouseUnavailable as error:
+        raise MartInputError(str(error)) from error
     try:
         present = {
             str(name)
