@@ -16,8 +16,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import duckdb
 from dbt.cli.main import dbtRunner
+
+from registry_insights.warehouse import open_read_only
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -58,7 +59,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         # compile against a scratch copy name so dbt does not lock the real file
         sql = compiled_model_sql(arguments.model, Path(scratch) / arguments.database.name)
-    connection = duckdb.connect(str(arguments.database), read_only=True)
+    connection = open_read_only(arguments.database)
     connection.execute("pragma enable_profiling = 'query_tree'")
     for row in connection.execute(f"explain analyze {sql}").fetchall():
         print(row[-1])

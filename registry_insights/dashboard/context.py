@@ -24,6 +24,7 @@ from registry_insights.dashboard.selection import (
     decode,
     encode,
 )
+from registry_insights.warehouse import Warehouse
 
 CONTEXT_KEY = "dashboard_context"
 DEFAULT_REPOSITORY_COUNT = 3
@@ -35,7 +36,7 @@ class DashboardContext:
     """Everything a page needs: the warehouse, what the viewer may see, the selection
     and the periods it covers."""
 
-    warehouse: queries.Warehouse
+    warehouse: Warehouse
     namespaces: frozenset[str] | None
     repositories: tuple[str, ...]
     selection: Selection
@@ -79,7 +80,7 @@ def _access_policy(path: str | None, modified: float | None) -> AccessPolicy:
     return load_access(None if path is None else Path(path))
 
 
-def _cache_key(warehouse: queries.Warehouse) -> tuple[str, float]:
+def _cache_key(warehouse: Warehouse) -> tuple[str, float]:
     # The file's mtime is part of every cache key: a rebuilt warehouse is read afresh.
     return str(warehouse.path), warehouse.path.stat().st_mtime
 
@@ -90,12 +91,12 @@ def _namespace_key(namespaces: frozenset[str] | None) -> tuple[str, ...] | None:
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _repositories(key: tuple[str, float], namespaces: tuple[str, ...] | None) -> list[str]:
-    return queries.repositories(queries.Warehouse(Path(key[0])), namespaces)
+    return queries.repositories(Warehouse(Path(key[0])), namespaces)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _periods(key: tuple[str, float], granularity: str) -> list[datetime.date]:
-    return queries.available_periods(queries.Warehouse(Path(key[0])), granularity)
+    return queries.available_periods(Warehouse(Path(key[0])), granularity)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -106,7 +107,7 @@ def _report_download(
     period: datetime.date,
     namespaces: tuple[str, ...] | None,
 ) -> tuple[str, bytes]:
-    warehouse = queries.Warehouse(Path(key[0]))
+    warehouse = Warehouse(Path(key[0]))
     return queries.report_download(warehouse, report_name, granularity, period, namespaces)
 
 
@@ -146,7 +147,7 @@ def _seed_from_link(selection: Selection) -> None:
 def build_context() -> DashboardContext:
     """Resolve access, render the selection sidebar and return the page context; stops
     the script (with a message) when there is nothing the viewer may see."""
-    warehouse = queries.Warehouse(settings.database_path())
+    warehouse = Warehouse(settings.database_path())
     access_file = settings.access_file()
     try:
         policy = _access_policy(

@@ -1,5 +1,6 @@
 """What the dashboard reads from the warehouse: plain functions over a read-only DuckDB
-connection, so that they are testable without Streamlit.
+connection (`registry_insights.warehouse.Warehouse`, opened for each query), so that they
+are testable without Streamlit.
 
 Every report query takes a `Scope` whose `namespaces` are the namespaces the viewer
 may see (None: all) and filters on them in SQL, so rows of other namespaces never
@@ -11,44 +12,19 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
-import duckdb
 import pandas as pd
 
 from registry_insights.reports.catalog import REPORTS, ReportDefinition
 from registry_insights.reports.csv_export import report_csv_bytes, report_file_name
+from registry_insights.warehouse import Warehouse
 
 TrendDimension = Literal["ip_country", "cloud_service_provider", "user_agent", "tag"]
 MEASURES = {"data_downloads": "Data downloads", "version_checks": "Version checks"}
 BY_DIGEST = "(by digest)"
-
-
-@dataclass(frozen=True)
-class Warehouse:
-    """The built warehouse file, opened read-only for each query."""
-
-    path: Path
-
-    @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        if not self.path.exists():
-            raise FileNotFoundError(
-                f"no warehouse at {self.path}: run `make demo` (or `dbt build`) first"
-            )
-        connection = duckdb.connect(str(self.path), read_only=True)
-        try:
-            yield connection
-        finally:
-            connection.close()
-
-    def frame(self, sql: str, parameters: Sequence[object] = ()) -> pd.DataFrame:
-        with self.connect() as connection:
-            return connection.execute(sql, list(parameters)).df()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import duckdb
 from registry_insights.exports.catalog import DATAVIEWS, Dataview
 from registry_insights.exports.files import ExportPart, ExportPeriod, write_period
 from registry_insights.reports.csv_export import ExportError, Period
+from registry_insights.warehouse import open_read_only
 
 
 @dataclass(frozen=True)
@@ -73,5 +74,5 @@ def export_warehouse_dataviews(
         raise ExportError(f"unknown dataview(s) {unknown}; known: {sorted(DATAVIEWS)}")
     if not database.exists():
         raise ExportError(f"no warehouse at {database}: run `dbt build` (or `make demo`) first")
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with open_read_only(database) as connection:
         return export_dataviews(connection, out_dir, max_bytes, selected, only)

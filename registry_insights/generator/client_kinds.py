@@ -4,89 +4,51 @@ A client kind (Docker Desktop, a Kubernetes node, a CI job, a mirror, a script,
 ...) decides the user agents, the request sequences it emits and how often,
 whether it authenticates, how much it already has cached and where its traffic
 comes from. Activity *profiles* give the daily rhythm (see activity.py).
+
+The kinds are a table, `data/client_kinds.toml` (each field is described there),
+read once when this module is imported.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from importlib import resources
+from typing import Any
 
 import numpy as np
 
 # Activity profiles (shape of the daily and weekly rhythm).
 HUMAN, CI, CLUSTER, MIRROR = 0, 1, 2, 3
 N_PROFILES = 4
+PROFILES = {"human": HUMAN, "ci": CI, "cluster": CLUSTER, "mirror": MIRROR}
 #: UTC offsets (hours) and client shares of the three regions.
 REGION_OFFSETS_H: tuple[float, ...] = (-6.0, 1.0, 8.0)
 REGION_SHARES: tuple[float, ...] = (0.42, 0.36, 0.22)
 N_GROUPS = N_PROFILES * len(REGION_OFFSETS_H)
 
-# Request sequences (see sequences.py).
+# Request sequences (see sequences.py), in the order of SEQUENCES.
 SEQ_HEAD_PULL, SEQ_GET_PULL, SEQ_VERSION_CHECK, SEQ_DIGEST_PULL = 0, 1, 2, 3
 SEQ_REPLICATION, SEQ_SCAN, SEQ_NOT_FOUND, SEQ_DENIED = 4, 5, 6, 7
-N_SEQUENCES = 8
+SEQUENCES = (
+    "head_pull",
+    "get_pull",
+    "version_check",
+    "digest_pull",
+    "replication",
+    "scan",
+    "not_found",
+    "denied",
+)
+N_SEQUENCES = len(SEQUENCES)
 
 # Address styles (see addresses.py).
 RESIDENTIAL, CORPORATE, CLOUD = 0, 1, 2
+ADDRESSES = {"residential": RESIDENTIAL, "corporate": CORPORATE, "cloud": CLOUD}
 
-_DOCKER_VERSIONS: tuple[tuple[str, str, str], ...] = (
-    ("27.3.1", "go1.22.7", "41ca978"),
-    ("27.4.0", "go1.22.10", "92a8393"),
-    ("27.2.0", "go1.21.13", "3ab5c7d"),
-    ("26.1.4", "go1.21.11", "de5c9cf"),
-    ("25.0.5", "go1.21.8", "e63daec"),
-    ("24.0.7", "go1.20.10", "311b9ff"),
-)
-_SERVER_KERNELS = (
-    "6.8.0-45-generic",
-    "5.15.0-122-generic",
-    "6.1.0-26-cloud-amd64",
-    "5.10.226-214.879.amzn2.x86_64",
-    "6.5.0-1025-azure",
-    "6.8.0-1016-aws",
-)
-
-
-def _docker_engine_agents(arch: str) -> tuple[str, ...]:
-    agents = []
-    for version, go, commit in _DOCKER_VERSIONS:
-        for kernel in (
-            _SERVER_KERNELS[:4] if arch == "amd64" else ("6.8.0-1016-aws", "6.1.0-26-cloud-arm64")
-        ):
-            agents.append(
-                f"docker/{version} go/{go} git-commit/{commit} kernel/{kernel} os/linux "
-                f"arch/{arch} UpstreamClient(Docker-Client/{version} \\(linux\\))"
-            )
-    return tuple(agents)
-
-
-def _docker_desktop_agents(arch: str) -> tuple[str, ...]:
-    agents = []
-    for version, go, commit in _DOCKER_VERSIONS[:4]:
-        if arch == "arm64":
-            agents.append(
-                f"docker/{version} go/{go} git-commit/{commit} kernel/6.10.4-linuxkit os/linux "
-                f"arch/arm64 UpstreamClient(Docker-Client/{version} \\(darwin\\))"
-            )
-            agents.append(
-                f"docker/{version} go/{go} git-commit/{commit} kernel/23.6.0 os/darwin "
-                f"arch/arm64 UpstreamClient(Docker-Client/{version} \\(darwin\\))"
-            )
-        else:
-            agents.append(
-                f"docker/{version} go/{go} git-commit/{commit} "
-                f"kernel/5.15.153.1-microsoft-standard-WSL2 os/linux arch/amd64 "
-                f"UpstreamClient(Docker-Client/{version} \\(windows\\))"
-            )
-            agents.append(
-                f"docker/{version} go/{go} git-commit/{commit} kernel/10.0 22631 "
-                f"(22621.1.amd64fre.ni_release.220506-1250) os/windows arch/amd64 "
-                f"UpstreamClient(Docker-Client/{version} \\(windows\\))"
-            )
-            agents.append(
-                f"docker/{version} go/{go} git-commit/{commit} kernel/6.10.4-linuxkit os/linux "
-                f"arch/amd64 UpstreamClient(Docker-Client/{version} \\(darwin\\))"
-            )
-    return tuple(agents)
+#: The table of kinds, shipped with the package.
+DATA_FILE = "client_kinds.toml"
 
 
 @dataclass(frozen=True)
@@ -111,374 +73,78 @@ class ClientKind:
     favourite_rate: float
 
 
-def _seq(**weights: float) -> tuple[float, ...]:
-    names = (
-        "head_pull",
-        "get_pull",
-        "version_check",
-        "digest_pull",
-        "replication",
-        "scan",
-        "not_found",
-        "denied",
-    )
-    unknown = set(weights) - set(names)
+class ClientKindsError(ValueError):
+    """The table of client kinds is malformed."""
+
+
+def _sequences(weights: Mapping[str, float]) -> tuple[float, ...]:
+    """Each sequence's probability, from relative weights (summed in the order given)."""
+    unknown = set(weights) - set(SEQUENCES)
     if unknown:
-        raise ValueError(f"unknown sequences {unknown}")
+        raise ClientKindsError(f"unknown sequences {sorted(unknown)}")
     total = sum(weights.values())
-    return tuple(weights.get(name, 0.0) / total for name in names)
+    return tuple(weights.get(name, 0.0) / total for name in SEQUENCES)
 
 
-_CONTAINERD = ("containerd/1.7.22", "containerd/v2.0.0", "containerd/1.6.33", "containerd/1.7.20")
-_CRIO = (
-    "cri-o/1.30.4 go/go1.22.5 os/linux arch/amd64",
-    "cri-o/1.29.6 go/go1.21.11 os/linux arch/amd64",
-)
-_CRIO_ARM = ("cri-o/1.30.4 go/go1.22.5 os/linux arch/arm64",)
+def _family(family: Mapping[str, Any], releases: list[dict[str, str]]) -> tuple[str, ...]:
+    """A family's user agents: per release, per kernel, per template."""
+    return tuple(
+        template.format(kernel=kernel, **release)
+        for release in releases[: family["releases"]]
+        for kernel in family.get("kernels", [None])
+        for template in family["templates"]
+    )
 
-KINDS: tuple[ClientKind, ...] = (
-    ClientKind(
-        name="docker_desktop",
-        share=0.2,
-        profile=HUMAN,
-        activity=4.0,
-        auth_rate=0.55,
-        sequences=_seq(
-            head_pull=0.86, version_check=0.04, digest_pull=0.04, not_found=0.04, denied=0.02
-        ),
-        cache_rate=0.45,
-        cold_rate=0.3,
-        challenge_rate=0.04,
-        head_blobs=0.0,
-        head_first=True,
-        agents_amd64=_docker_desktop_agents("amd64"),
-        agents_arm64=_docker_desktop_agents("arm64"),
-        address=CORPORATE,
-        arm_rate=0.6,
-        favourite_rate=0.5,
-    ),
-    ClientKind(
-        name="docker_engine",
-        share=0.15,
-        profile=CI,
-        activity=4.0,
-        auth_rate=0.3,
-        sequences=_seq(
-            head_pull=0.8, version_check=0.07, digest_pull=0.08, not_found=0.03, denied=0.02
-        ),
-        cache_rate=0.35,
-        cold_rate=0.6,
-        challenge_rate=0.03,
-        head_blobs=0.0,
-        head_first=True,
-        agents_amd64=_docker_engine_agents("amd64"),
-        agents_arm64=_docker_engine_agents("arm64"),
-        address=CLOUD,
-        arm_rate=0.12,
-        favourite_rate=0.6,
-    ),
-    ClientKind(
-        name="containerd",
-        share=0.05,
-        profile=CLUSTER,
-        activity=5.0,
-        auth_rate=0.45,
-        sequences=_seq(head_pull=0.84, digest_pull=0.13, not_found=0.02, denied=0.01),
-        cache_rate=0.55,
-        cold_rate=0.4,
-        challenge_rate=0.35,
-        head_blobs=0.0,
-        head_first=True,
-        agents_amd64=_CONTAINERD,
-        agents_arm64=_CONTAINERD,
-        address=CLOUD,
-        arm_rate=0.2,
-        favourite_rate=0.7,
-    ),
-    ClientKind(
-        name="k8s_containerd",
-        share=0.14,
-        profile=CLUSTER,
-        activity=14.0,
-        auth_rate=0.4,
-        sequences=_seq(head_pull=0.86, digest_pull=0.14),
-        cache_rate=0.9,
-        cold_rate=0.3,
-        challenge_rate=0.3,
-        head_blobs=0.0,
-        head_first=True,
-        agents_amd64=_CONTAINERD,
-        agents_arm64=_CONTAINERD,
-        address=CLOUD,
-        arm_rate=0.2,
-        favourite_rate=0.9,
-    ),
-    ClientKind(
-        name="k8s_crio",
-        share=0.05,
-        profile=CLUSTER,
-        activity=14.0,
-        auth_rate=0.4,
-        sequences=_seq(get_pull=0.86, digest_pull=0.14),
-        cache_rate=0.9,
-        cold_rate=0.3,
-        challenge_rate=0.3,
-        head_blobs=0.0,
-        head_first=False,
-        agents_amd64=_CRIO,
-        agents_arm64=_CRIO_ARM,
-        address=CLOUD,
-        arm_rate=0.15,
-        favourite_rate=0.9,
-    ),
-    ClientKind(
-        name="podman",
-        share=0.04,
-        profile=HUMAN,
-        activity=3.0,
-        auth_rate=0.4,
-        sequences=_seq(get_pull=0.85, digest_pull=0.05, not_found=0.06, denied=0.04),
-        cache_rate=0.3,
-        cold_rate=0.4,
-        challenge_rate=0.1,
-        head_blobs=0.0,
-        head_first=False,
-        agents_amd64=(
-            "libpod/5.2.3",
-            "containers/5.32.2 (github.com/containers/image)",
-            "libpod/4.9.3",
-        ),
-        agents_arm64=(
-            "libpod/5.2.3",
-            "containers/5.32.2 (github.com/containers/image)",
-            "libpod/4.9.3",
-        ),
-        address=RESIDENTIAL,
-        arm_rate=0.3,
-        favourite_rate=0.4,
-    ),
-    ClientKind(
-        name="skopeo",
-        share=0.01,
-        profile=CI,
-        activity=8.0,
-        auth_rate=0.5,
-        sequences=_seq(get_pull=0.6, version_check=0.1, replication=0.3),
-        cache_rate=0.6,
-        cold_rate=0.5,
-        challenge_rate=0.3,
-        head_blobs=0.3,
-        head_first=False,
-        agents_amd64=("skopeo/1.16.1", "skopeo/1.13.3"),
-        agents_arm64=("skopeo/1.16.1", "skopeo/1.13.3"),
-        address=CLOUD,
-        arm_rate=0.1,
-        favourite_rate=0.6,
-    ),
-    ClientKind(
-        name="buildkit",
-        share=0.07,
-        profile=CI,
-        activity=6.0,
-        auth_rate=0.35,
-        sequences=_seq(head_pull=0.9, version_check=0.1),
-        cache_rate=0.5,
-        cold_rate=0.5,
-        challenge_rate=0.05,
-        head_blobs=0.05,
-        head_first=True,
-        agents_amd64=("buildkit/v0.16.0", "buildkit/v0.15.2", "buildkit/v0.17.2"),
-        agents_arm64=("buildkit/v0.16.0", "buildkit/v0.15.2", "buildkit/v0.17.2"),
-        address=CLOUD,
-        arm_rate=0.15,
-        favourite_rate=0.6,
-    ),
-    ClientKind(
-        name="kaniko",
-        share=0.02,
-        profile=CI,
-        activity=5.0,
-        auth_rate=0.4,
-        sequences=_seq(get_pull=0.9, version_check=0.1),
-        cache_rate=0.2,
-        cold_rate=0.7,
-        challenge_rate=0.1,
-        head_blobs=0.0,
-        head_first=False,
-        agents_amd64=(
-            "go-containerregistry/v0.19.2 kaniko/v1.23.2",
-            "go-containerregistry/v0.20.2 kaniko/v1.23.2",
-        ),
-        agents_arm64=(
-            "go-containerregistry/v0.19.2 kaniko/v1.23.2",
-            "go-containerregistry/v0.20.2 kaniko/v1.23.2",
-        ),
-        address=CLOUD,
-        arm_rate=0.05,
-        favourite_rate=0.7,
-    ),
-    ClientKind(
-        name="crane",
-        share=0.02,
-        profile=CI,
-        activity=10.0,
-        auth_rate=0.4,
-        sequences=_seq(get_pull=0.2, version_check=0.65, replication=0.15),
-        cache_rate=0.4,
-        cold_rate=0.5,
-        challenge_rate=0.25,
-        head_blobs=0.4,
-        head_first=False,
-        agents_amd64=("go-containerregistry/v0.20.2", "crane/v0.20.2 go-containerregistry/v0.20.2"),
-        agents_arm64=("go-containerregistry/v0.20.2", "crane/v0.20.2 go-containerregistry/v0.20.2"),
-        address=CLOUD,
-        arm_rate=0.1,
-        favourite_rate=0.7,
-    ),
-    ClientKind(
-        name="regclient",
-        share=0.01,
-        profile=MIRROR,
-        activity=8.0,
-        auth_rate=0.5,
-        sequences=_seq(version_check=0.5, replication=0.5),
-        cache_rate=0.5,
-        cold_rate=0.3,
-        challenge_rate=0.2,
-        head_blobs=0.4,
-        head_first=True,
-        agents_amd64=("regclient/v0.7.1", "regclient/v0.6.1"),
-        agents_arm64=("regclient/v0.7.1", "regclient/v0.6.1"),
-        address=CLOUD,
-        arm_rate=0.0,
-        favourite_rate=0.8,
-    ),
-    ClientKind(
-        name="docker_scout",
-        share=0.01,
-        profile=CI,
-        activity=8.0,
-        auth_rate=0.8,
-        sequences=_seq(scan=1.0),
-        cache_rate=0.0,
-        cold_rate=0.0,
-        challenge_rate=0.05,
-        head_blobs=0.0,
-        head_first=False,
-        agents_amd64=("docker-scout/1.15.1 go/go1.22.8 os/linux arch/amd64",),
-        agents_arm64=("docker-scout/1.15.1 go/go1.22.8 os/linux arch/amd64",),
-        address=CLOUD,
-        arm_rate=0.0,
-        favourite_rate=0.3,
-    ),
-    ClientKind(
-        name="renovate",
-        share=0.02,
-        profile=CI,
-        activity=15.0,
-        auth_rate=0.15,
-        sequences=_seq(get_pull=0.1, version_check=0.75, not_found=0.15),
-        cache_rate=0.0,
-        cold_rate=0.0,
-        challenge_rate=0.2,
-        head_blobs=0.0,
-        head_first=True,
-        agents_amd64=("node-fetch/1.0 (+https://github.com/bitinn/node-fetch)",),
-        agents_arm64=("node-fetch/1.0 (+https://github.com/bitinn/node-fetch)",),
-        address=CLOUD,
-        arm_rate=0.0,
-        favourite_rate=0.8,
-    ),
-    ClientKind(
-        name="python_requests",
-        share=0.03,
-        profile=CI,
-        activity=6.0,
-        auth_rate=0.3,
-        sequences=_seq(get_pull=0.3, version_check=0.5, not_found=0.1, denied=0.1),
-        cache_rate=0.3,
-        cold_rate=0.2,
-        challenge_rate=0.3,
-        head_blobs=0.0,
-        head_first=False,
-        agents_amd64=("python-requests/2.32.3", "python-requests/2.31.0"),
-        agents_arm64=("python-requests/2.32.3", "python-requests/2.31.0"),
-        address=CLOUD,
-        arm_rate=0.0,
-        favourite_rate=0.7,
-    ),
-    ClientKind(
-        name="go_http",
-        share=0.03,
-        profile=CI,
-        activity=8.0,
-        auth_rate=0.3,
-        sequences=_seq(get_pull=0.2, version_check=0.5, scan=0.3),
-        cache_rate=0.3,
-        cold_rate=0.2,
-        challenge_rate=0.2,
-        head_blobs=0.0,
-        head_first=True,
-        agents_amd64=("Go-http-client/1.1", "Go-http-client/2.0"),
-        agents_arm64=("Go-http-client/1.1", "Go-http-client/2.0"),
-        address=CLOUD,
-        arm_rate=0.0,
-        favourite_rate=0.7,
-    ),
-    ClientKind(
-        name="curl",
-        share=0.03,
-        profile=HUMAN,
-        activity=2.0,
-        auth_rate=0.2,
-        sequences=_seq(get_pull=0.5, version_check=0.2, not_found=0.15, denied=0.15),
-        cache_rate=0.0,
-        cold_rate=0.0,
-        challenge_rate=0.4,
-        head_blobs=0.0,
-        head_first=False,
-        agents_amd64=("curl/8.5.0", "curl/7.81.0", "curl/8.9.1"),
-        agents_arm64=("curl/8.5.0", "curl/7.81.0", "curl/8.9.1"),
-        address=RESIDENTIAL,
-        arm_rate=0.0,
-        favourite_rate=0.3,
-    ),
-    ClientKind(
-        name="harbor",
-        share=0.012,
-        profile=MIRROR,
-        activity=4.0,
-        auth_rate=0.7,
-        sequences=_seq(version_check=0.2, replication=0.8),
-        cache_rate=0.3,
-        cold_rate=0.2,
-        challenge_rate=0.1,
-        head_blobs=0.5,
-        head_first=False,
-        agents_amd64=("harbor-registry-client",),
-        agents_arm64=("harbor-registry-client",),
-        address=CLOUD,
-        arm_rate=0.0,
-        favourite_rate=0.8,
-    ),
-    ClientKind(
-        name="bare_http",
-        share=0.004,
-        profile=CI,
-        activity=5.0,
-        auth_rate=0.0,
-        sequences=_seq(get_pull=0.4, version_check=0.6),
-        cache_rate=0.0,
-        cold_rate=0.0,
-        challenge_rate=0.0,
-        head_blobs=0.0,
-        head_first=True,
-        agents_amd64=(None,),
-        agents_arm64=(None,),
-        address=CLOUD,
-        arm_rate=0.0,
-        favourite_rate=0.5,
-    ),
+
+def _agents(value: str | list[str], named: Mapping[str, tuple[str, ...]]) -> tuple[str | None, ...]:
+    if isinstance(value, str):
+        if value not in named:
+            raise ClientKindsError(f"no agent list or family {value!r}")
+        return named[value]
+    # An empty list: the machines send no User-Agent header.
+    return tuple(value) if value else (None,)
+
+
+def _kind(row: dict[str, Any], named: Mapping[str, tuple[str, ...]]) -> ClientKind:
+    row = dict(row)
+    name = row.get("name", "?")
+    if "agents" in row:
+        row["agents_amd64"] = row["agents_arm64"] = row.pop("agents")
+    expected = {field.name for field in fields(ClientKind)}
+    if set(row) != expected:
+        missing, extra = sorted(expected - set(row)), sorted(set(row) - expected)
+        raise ClientKindsError(f"kind {name}: missing {missing}, unknown {extra}")
+    try:
+        profile, address = PROFILES[row["profile"]], ADDRESSES[row["address"]]
+    except KeyError as error:
+        raise ClientKindsError(f"kind {name}: unknown profile or address {error}") from error
+    floats = ("share", "activity", "auth_rate", "cache_rate", "cold_rate", "challenge_rate")
+    rates = ("head_blobs", "arm_rate", "favourite_rate")
+    return ClientKind(
+        **{key: float(row[key]) for key in (*floats, *rates)},
+        name=str(row["name"]),
+        profile=profile,
+        sequences=_sequences(row["sequences"]),
+        head_first=bool(row["head_first"]),
+        agents_amd64=_agents(row["agents_amd64"], named),
+        agents_arm64=_agents(row["agents_arm64"], named),
+        address=address,
+    )
+
+
+def load_kinds(text: str) -> tuple[ClientKind, ...]:
+    """The kinds of a table in the format of `data/client_kinds.toml`."""
+    table = tomllib.loads(text)
+    releases = table.get("docker_releases", [])
+    named = {
+        **{key: tuple(agents) for key, agents in table.get("agent_lists", {}).items()},
+        **{key: _family(f, releases) for key, f in table.get("agent_families", {}).items()},
+    }
+    return tuple(_kind(row, named) for row in table["kind"])
+
+
+KINDS: tuple[ClientKind, ...] = load_kinds(
+    resources.files(__package__).joinpath("data", DATA_FILE).read_text(encoding="utf-8")
 )
 N_KINDS = len(KINDS)
 KIND_INDEX = {kind.name: i for i, kind in enumerate(KINDS)}

@@ -2,30 +2,36 @@
 
 Each mart's checked columns (some derived in DuckDB, see
 :mod:`registry_insights.mart_validation.checks`) are read from the warehouse, opened
-read-only, into a pandas dataframe and validated with built-in expectations; Great
-Expectations' SQL datasource does not work with DuckDB. The volume bounds compare the
+read-only (:func:`registry_insights.warehouse.open_read_only`), into a pandas dataframe
+and validated with built-in expectations; Great Expectations' SQL datasource does not
+work with DuckDB. The volume bounds compare the
 fact table with the successful manifest requests of ``staging.stg_registry__requests``.
 
-Great Expectations runs with an ephemeral, in-memory context, as in
-:mod:`registry_insights.raw_validation`: nothing written to disk, no analytics, no progress
-bars.
+Great Expectations runs with the ephemeral, in-memory context of
+:mod:`registry_insights.gx_context`, as raw validation does: nothing written to disk, no
+analytics, no progress bars.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import os
 import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
 
+from registry_insights.gx_context import (
+    CHECK_KEY,
+    ephemeral_context,
+    exception_message,
+    run_expectations,
+)
 from registry_insights.mart_validation.checks import (
     MARTS,
     SCHEMA,
@@ -35,8 +41,13 @@ from registry_insights.mart_validation.checks import (
     Volume,
     mart_frames,
 )
-from registry_insights.raw_validation.expectations import _exception_message
 from registry_insights.raw_validation.limits import MAX_EXAMPLE_CHARS, MAX_EXAMPLES
+from registry_insights.warehouse import WarehouseUnavailable, open_read_only
+
+if TYPE_CHECKING:
+    from great_expectations.data_context.data_context.ephemeral_data_context import (
+        EphemeralDataContext,
+    )
 
 
 class MartInputError(Exception):
@@ -115,14 +126,10 @@ def validate_marts(database: Path) -> MartValidationReport:
     """Validate the marts of the DuckDB file ``database`` (opened read-only, never changed).
     Raises :class:`MartInputError` when it cannot be read or lacks a mart or column."""
     database = Path(database)
-    if not database.is_file():
-        raise MartInputError(f"database {database} does not exist")
     try:
-        con = duckdb.connect(str(database), read_only=True)
-    except duckdb.Error as error:
-        raise MartInputError(
-            f"cannot open {database} read-only (is it being written? copy it first): {error}"
-        ) from error
+        con = open_read_only(database)
+    except WarehouseUnavailable as error:
+        raise MartInputError(str(error)) from error
     try:
         present = {
             str(name)
@@ -141,7 +148,7 @@ def validate_marts(database: Path) -> MartValidationReport:
     finally:
         con.close()
     results: list[MartExpectationResult] = []
-    context = _ephemeral_context()
+    context = ephemeral_context()
     for frame, data in frames:
         results.extend(_validate_frame(context, frame, data))
     rows = {frame.table: len(data) for frame, data in frames}
@@ -161,57 +168,29 @@ def _read(con: duckdb.DuckDBPyConnection, query: str, what: str) -> pd.DataFrame
     return frame
 
 
-def _ephemeral_context() -> Any:
-    # Before the first import of great_expectations: no usage statistics.
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+def _validate_frame(
+    context: EphemeralDataContext, frame: MartFrame, data: pd.DataFrame
+) -> list[MartExpectationResult]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import great_expectations as gx
-        from great_expectations.data_context.types.base import (
-            DataContextConfig,
-            InMemoryStoreBackendDefaults,
-            ProgressBarsConfig,
-        )
 
-        config = DataContextConfig(
-            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
-            analytics_enabled=False,
-            progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
-        )
-        return gx.get_context(project_config=config, mode="ephemeral")
-
-
-def _validate_frame(
-    context: Any, frame: MartFrame, data: pd.DataFrame
-) -> list[MartExpectationResult]:
-    import great_expectations as gx
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
         source = context.data_sources.add_pandas(name=f"mart_{frame.table}")
-        batch = source.add_dataframe_asset(name=frame.table).add_batch_definition_whole_dataframe(
-            f"{frame.table}_rows"
-        )
-        suite = context.suites.add(gx.ExpectationSuite(name=f"marts_{frame.table}"))
-        for index, check in enumerate(frame.checks):
-            suite.add_expectation(_expectation(gx, check, index))
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"marts_{frame.table}", data=batch, suite=suite)
-        )
-        validation = definition.run(
-            batch_parameters={"dataframe": data},
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20},
-        )
-    results: dict[int, MartExpectationResult] = {}
-    for outcome in validation.results:
-        configuration = outcome.expectation_config
-        if configuration is not None and configuration.meta:
-            index = int(configuration.meta["check"])
-            results[index] = _result(frame.table, frame.checks[index], outcome)
+        expectations = [_expectation(gx, check, index) for index, check in enumerate(frame.checks)]
+    outcomes = run_expectations(
+        context,
+        source,
+        frame.table,
+        f"marts_{frame.table}",
+        data,
+        expectations,
+        partial_unexpected_count=20,
+    )
     missing = "Great Expectations returned no result for this check"
     return [
-        results.get(index)
-        or MartExpectationResult(
+        _result(frame.table, check, outcomes[index])
+        if index in outcomes
+        else MartExpectationResult(
             frame.table,
             check.name,
             "(no result)",
@@ -225,7 +204,7 @@ def _validate_frame(
 
 
 def _expectation(gx: Any, check: Check, index: int) -> Any:
-    arguments: dict[str, Any] = {**check.arguments, "meta": {"check": index}}
+    arguments: dict[str, Any] = {**check.arguments, "meta": {CHECK_KEY: index}}
     if check.where:
         from great_expectations.expectations.row_conditions import Column as Where
 
@@ -239,7 +218,7 @@ def _expectation(gx: Any, check: Check, index: int) -> Any:
 
 def _result(table: str, check: Check, outcome: Any) -> MartExpectationResult:
     details: Mapping[str, Any] = outcome.result or {}
-    error = _exception_message(outcome.exception_info)
+    error = exception_message(outcome.exception_info)
     observed = details.get("observed_value")
     return MartExpectationResult(
         table=table,

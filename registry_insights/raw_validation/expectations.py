@@ -1,10 +1,10 @@
 """Great Expectations: the checks planned from the contract's rules, the expectations that
-run them in an ephemeral in-memory context, and their outcomes as expectation results."""
+run them in an ephemeral in-memory context (`registry_insights.gx_context`), and their
+outcomes as expectation results."""
 
 from __future__ import annotations
 
 import math
-import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -12,6 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from registry_insights.gx_context import (
+    CHECK_KEY,
+    ephemeral_context,
+    exception_message,
+    run_expectations,
+)
 from registry_insights.raw_validation.contract import (
     Between,
     Column,
@@ -66,12 +72,12 @@ def planned_checks(table: Table) -> list[Check]:
 
 
 class GreatExpectationsRunner:
-    """An ephemeral Great Expectations context, created on first use."""
+    """An ephemeral Great Expectations context (`registry_insights.gx_context`), created
+    on first use, with one pandas data source for the raw tables."""
 
     def __init__(self) -> None:
         self._context: EphemeralDataContext | None = None
         self._source: PandasDatasource | None = None
-        self._gx: Any = None
 
     def __enter__(self) -> GreatExpectationsRunner:
         return self
@@ -80,62 +86,35 @@ class GreatExpectationsRunner:
         self._context = None
         self._source = None
 
-    def _start(self) -> tuple[Any, EphemeralDataContext, PandasDatasource]:
+    def _start(self) -> tuple[EphemeralDataContext, PandasDatasource]:
         if self._context is None or self._source is None:
-            # Before the first import of great_expectations: no usage statistics.
-            os.environ["GX_ANALYTICS_ENABLED"] = "false"
-            import great_expectations as gx
-            from great_expectations.data_context.types.base import (
-                DataContextConfig,
-                InMemoryStoreBackendDefaults,
-                ProgressBarsConfig,
-            )
-
-            config = DataContextConfig(
-                store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
-                analytics_enabled=False,
-                progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
-            )
-            self._gx = gx
-            self._context = gx.get_context(project_config=config, mode="ephemeral")
-            self._source = self._context.data_sources.add_pandas(name="raw_parquet")
-        return self._gx, self._context, self._source
+            self._context = ephemeral_context()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._source = self._context.data_sources.add_pandas(name="raw_parquet")
+        return self._context, self._source
 
     def validate(
         self, table_name: str, frame: pd.DataFrame, checks: Sequence[Check]
     ) -> list[ExpectationResult]:
+        context, source = self._start()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            gx, context, source = self._start()
-            asset = source.add_dataframe_asset(name=table_name)
-            batch_definition = asset.add_batch_definition_whole_dataframe(f"{table_name}_rows")
-            suite = context.suites.add(gx.ExpectationSuite(name=f"raw_contract_{table_name}"))
-            for index, check in enumerate(checks):
-                suite.add_expectation(_expectation(gx, check, index))
-            # A validation definition reads the batch once (Batch.validate would get it, and
-            # hash the whole dataframe, twice). Its result stays in the in-memory store.
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(
-                    name=f"raw_contract_{table_name}", data=batch_definition, suite=suite
-                )
-            )
-            validation = definition.run(
-                batch_parameters={"dataframe": frame},
-                result_format={
-                    "result_format": "SUMMARY",
-                    "partial_unexpected_count": 4 * MAX_EXAMPLES,
-                },
-            )
-        results: list[ExpectationResult | None] = [None] * len(checks)
-        for outcome in validation.results:
-            configuration = outcome.expectation_config
-            if configuration is None or not configuration.meta:
-                continue
-            index = int(configuration.meta["check"])
-            results[index] = _expectation_result(checks[index], outcome)
+            import great_expectations as gx
+
+            expectations = [_expectation(gx, check, index) for index, check in enumerate(checks)]
+        outcomes = run_expectations(
+            context,
+            source,
+            table_name,
+            f"raw_contract_{table_name}",
+            frame,
+            expectations,
+            partial_unexpected_count=4 * MAX_EXAMPLES,
+        )
         return [
-            result
-            if result is not None
+            _expectation_result(check, outcomes[index])
+            if index in outcomes
             else ExpectationResult(
                 expectation="(no result)",
                 column=check.column.name,
@@ -146,14 +125,14 @@ class GreatExpectationsRunner:
                 personal=check.column.personal,
                 error="Great Expectations returned no result for this check",
             )
-            for check, result in zip(checks, results, strict=True)
+            for index, check in enumerate(checks)
         ]
 
 
 def _expectation(gx: Any, check: Check, index: int) -> Any:
     expectations = gx.expectations
     column = check.column.name
-    meta = {"check": index}
+    meta = {CHECK_KEY: index}
     rule = check.rule
     if isinstance(rule, NotNullRule):
         return expectations.ExpectColumnValuesToNotBeNull(column=column, meta=meta)
@@ -190,7 +169,7 @@ def _expectation(gx: Any, check: Check, index: int) -> Any:
 
 def _expectation_result(check: Check, outcome: Any) -> ExpectationResult:
     details: Mapping[str, Any] = outcome.result or {}
-    error = _exception_message(outcome.exception_info)
+    error = exception_message(outcome.exception_info)
     examples: tuple[str, ...] = ()
     if not check.column.personal:
         examples = _examples(details.get("partial_unexpected_list") or (), check.column)
@@ -205,19 +184,6 @@ def _expectation_result(check: Check, outcome: Any) -> ExpectationResult:
         personal=check.column.personal,
         error=error,
     )
-
-
-def _exception_message(info: object) -> str | None:
-    """The message of an exception GX caught while validating, if any."""
-    if not isinstance(info, Mapping):
-        return None
-    if info.get("raised_exception"):
-        return str(info.get("exception_message") or "error while validating")
-    for nested in info.values():
-        message = _exception_message(nested)
-        if message is not None:
-            return message
-    return None
 
 
 def _examples(values: Iterable[object], column: Column) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from typing import TextIO
 import duckdb
 
 from registry_insights.reports.catalog import REPORTS, ReportDefinition
+from registry_insights.warehouse import open_read_only
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def export_reports(
         raise ExportError(f"unknown report(s) {unknown}; known: {sorted(REPORTS)}")
     if not database.exists():
         raise ExportError(f"no warehouse at {database}: run `dbt build` (or `make demo`) first")
-    connection = duckdb.connect(str(database), read_only=True)
+    connection = open_read_only(database)
     try:
         exported: list[ExportedFile] = []
         for name in names:

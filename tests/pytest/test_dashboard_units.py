@@ -29,6 +29,7 @@ from registry_insights.dashboard.selection import (
 )
 from registry_insights.reports.catalog import REPORTS
 from registry_insights.reports.csv_export import export_reports
+from registry_insights.warehouse import Warehouse
 
 D = datetime.date
 
@@ -225,11 +226,11 @@ def test_interval_clamps_month_ends() -> None:
 
 
 @pytest.fixture(scope="module")
-def warehouse(built_warehouse: BuiltWarehouse) -> queries.Warehouse:
-    return queries.Warehouse(built_warehouse.database)
+def warehouse(built_warehouse: BuiltWarehouse) -> Warehouse:
+    return Warehouse(built_warehouse.database)
 
 
-def test_repositories_are_filtered_by_namespace(warehouse: queries.Warehouse) -> None:
+def test_repositories_are_filtered_by_namespace(warehouse: Warehouse) -> None:
     everything = queries.repositories(warehouse, None)
     westbrook = queries.repositories(warehouse, {"westbrook"})
     assert westbrook and all(r.startswith("westbrook/") for r in westbrook)
@@ -237,7 +238,7 @@ def test_repositories_are_filtered_by_namespace(warehouse: queries.Warehouse) ->
     assert queries.repositories(warehouse, set()) == []
 
 
-def test_pulls_over_time_fills_every_period(warehouse: queries.Warehouse) -> None:
+def test_pulls_over_time_fills_every_period(warehouse: Warehouse) -> None:
     periods = tuple(queries.available_periods(warehouse, "weekly"))
     busiest = queries.repositories(warehouse, None)[:2]
     frame = queries.pulls_over_time(
@@ -253,7 +254,7 @@ def test_pulls_over_time_fills_every_period(warehouse: queries.Warehouse) -> Non
     assert set(limited["repository"]) <= {r for r in busiest if r.startswith("westbrook/")}
 
 
-def test_trend_shares_add_up_per_period(warehouse: queries.Warehouse) -> None:
+def test_trend_shares_add_up_per_period(warehouse: Warehouse) -> None:
     periods = tuple(queries.available_periods(warehouse, "weekly"))
     scope = queries.Scope("weekly", periods, namespaces=frozenset({"westbrook", "library"}))
     for dimension in ("ip_country", "cloud_service_provider", "user_agent", "tag"):
@@ -285,7 +286,7 @@ def test_traction_orders_gains_before_losses() -> None:
     assert list(result["last_pulls"]) == [60, 40]
 
 
-def test_company_reports_stay_in_the_viewers_namespaces(warehouse: queries.Warehouse) -> None:
+def test_company_reports_stay_in_the_viewers_namespaces(warehouse: Warehouse) -> None:
     (period,) = queries.available_periods(warehouse, "monthly")[:1]
     scope = queries.Scope("monthly", (period,), namespaces=frozenset({"westbrook"}))
     pairings = queries.technographic(warehouse, scope)
@@ -299,7 +300,7 @@ def test_company_reports_stay_in_the_viewers_namespaces(warehouse: queries.Wareh
 
 
 def test_report_download_is_the_export_file(
-    warehouse: queries.Warehouse, built_warehouse: BuiltWarehouse, tmp_path: Path
+    warehouse: Warehouse, built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
     for item in export_reports(built_warehouse.database, tmp_path):
         name, data = queries.report_download(
@@ -310,7 +311,7 @@ def test_report_download_is_the_export_file(
 
 
 def test_a_namespace_limited_download_is_the_export_filtered(
-    warehouse: queries.Warehouse, built_warehouse: BuiltWarehouse
+    warehouse: Warehouse, built_warehouse: BuiltWarehouse
 ) -> None:
     period = D(2026, 6, 1)
     with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from test_company_reports import TODAY
 
-from registry_insights.api.warehouse import period_end
+from registry_insights.api.queries import period_end
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
-"""The API's read-only queries over the export marts."""
+"""The API's read-only queries over the export marts; each takes a cursor on the warehouse
+(`registry_insights.api.dependencies.SharedWarehouse`)."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 
@@ -18,22 +18,6 @@ class PullRow:
     repository: str | None
     pulls: int
     unique_ips: int
-
-
-class Warehouse:
-    """One read-only DuckDB connection; each request works on its own cursor."""
-
-    def __init__(self, database: Path) -> None:
-        if not database.exists():
-            raise FileNotFoundError(f"no warehouse at {database}: run `dbt build` first")
-        self.database = database
-        self._connection = duckdb.connect(str(database), read_only=True)
-
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        return self._connection.cursor()
-
-    def close(self) -> None:
-        self._connection.close()
 
 
 def pull_rows(

@@ -1,0 +1,88 @@
+"""What the routes depend on, as FastAPI dependencies (`Depends`): the server's
+configuration, the warehouse, and the namespaces the caller's token may read.
+
+`create_app` puts the configuration and the warehouse on `app.state`; the routes never
+see a global. Tenancy is decided here: `member_namespaces` answers 401 without a valid
+token, and `visible` answers 404, with the body of a namespace that does not exist, for a
+namespace the token's organizations do not own.
+"""
+
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from registry_insights.api.config import ServerConfig
+from registry_insights.warehouse import open_read_only
+
+NOT_FOUND = "Not Found"
+
+bearer = HTTPBearer(auto_error=False, scheme_name="HubAuth", description="An API token.")
+
+
+class SharedWarehouse:
+    """The API's one read-only connection to the warehouse, opened on first use and held
+    until the server stops; each request works on its own cursor."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._opening = threading.Lock()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._opening:
+            if self._connection is None:
+                self._connection = open_read_only(self.database)
+            return self._connection.cursor()
+
+    def close(self) -> None:
+        with self._opening:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+
+def server_config(request: Request) -> ServerConfig:
+    config: ServerConfig = request.app.state.config
+    return config
+
+
+def shared_warehouse(request: Request) -> SharedWarehouse:
+    warehouse: SharedWarehouse = request.app.state.warehouse
+    return warehouse
+
+
+Config = Annotated[ServerConfig, Depends(server_config)]
+Warehouse = Annotated[SharedWarehouse, Depends(shared_warehouse)]
+
+
+def member_namespaces(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    config: Config,
+) -> frozenset[str]:
+    """The namespaces of the token's organizations; 401 without a known token."""
+    account = config.access.account_for(credentials.credentials) if credentials else None
+    if account is None:
+        raise HTTPException(
+            status_code=401,
+            detail="missing or invalid bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return config.access.namespaces_of(account)
+
+
+Namespaces = Annotated[frozenset[str], Depends(member_namespaces)]
+
+
+def not_found() -> HTTPException:
+    return HTTPException(status_code=404, detail=NOT_FOUND)
+
+
+def visible(namespace: str, namespaces: frozenset[str]) -> str:
+    """`namespace`, when the caller may read it; 404 otherwise."""
+    if namespace not in namespaces:
+        raise not_found()
+    return namespace
