@@ -25,7 +25,7 @@
 
 {#-
     Every row needs its identity (file, row in the file): the kept copy of a redelivered
-    event is chosen by it, and base_registry__request_redeliveries names the copies that
+    event is chosen by it, and ops_request_redeliveries names the copies that
     are not kept by it. An engine without its own read_raw_files cannot give one.
 -#}
 {% macro default__read_raw_files(source_relation, files) %}

@@ -38,10 +38,10 @@ BENCH_DIR = PROJECT_DIR / "build" / "bench"
 HAND_QUERY = PROJECT_DIR / "scripts" / "bench" / "classify_raw.sql"
 START = datetime.date(2026, 6, 1)
 HISTORY_DAYS = 90
-FULL_CHAIN = "+fct_pull_actions stg_registry__request_files"
+FULL_CHAIN = "+fct_pull_actions ops_request_files_ledger"
 DAILY_EXCLUDE = "stg_reference__*"
 REPORTS = "int_pull_actions_enriched+"
-REPORTS_EXCLUDE = "int_pull_actions_enriched fct_pull_actions stg_registry__request_files"
+REPORTS_EXCLUDE = "int_pull_actions_enriched fct_pull_actions ops_request_files_ledger"
 GIB = 1024**3
 
 

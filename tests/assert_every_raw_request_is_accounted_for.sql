@@ -9,7 +9,7 @@ with
 request_files as (
     {%- if ledger %}
         select sum(row_count) as raw_rows
-        from {{ ref('stg_registry__request_files') }}
+        from {{ ref('ops_request_files_ledger') }}
         where is_accepted
     {%- else %}
         select count(*) as raw_rows

@@ -40,7 +40,7 @@ VARS = f"report_as_of_date: '2026-08-01', late_arrival_days: {LATE_ARRIVAL_DAYS}
 # ledger; the reference tables and seeds are built once by the first run.
 DAILY = [
     "--select",
-    "+fct_pull_actions stg_registry__request_files",
+    "+fct_pull_actions ops_request_files_ledger",
     "--exclude",
     "stg_reference__*",
 ]
@@ -48,7 +48,7 @@ REPORTS = [
     "--select",
     "int_pull_actions_enriched+",
     "--exclude",
-    "int_pull_actions_enriched fct_pull_actions stg_registry__request_files",
+    "int_pull_actions_enriched fct_pull_actions ops_request_files_ledger",
 ]
 
 
@@ -312,7 +312,7 @@ def test_late_files_are_taken_in_or_rejected_and_counted(both: duckdb.DuckDBPyCo
     ledger = both.execute(
         "select regexp_extract(file_path, '([a-z-]+)[.]parquet$', 1), is_accepted, row_count, "
         "batch_date - partition_date "
-        "from daily.staging.stg_registry__request_files where file_path like '%late-%' "
+        "from daily.ops.ops_request_files_ledger where file_path like '%late-%' "
         "order by 1"
     ).fetchall()
     assert ledger == [("late-accepted", True, 2, 2), ("late-rejected", False, 1, 17)]

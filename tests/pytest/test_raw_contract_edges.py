@@ -167,7 +167,7 @@ def _quarantine_reasons(database: Path) -> dict[str, str]:
 # the staging models and the daily chain (the ledger), with the tests on those alone
 STAGING_ONLY = (
     "--select",
-    "+stg_registry__request_files stg_registry__requests_quarantined",
+    "+ops_request_files_ledger stg_registry__requests_quarantined",
     "--indirect-selection",
     "cautious",
 )

@@ -1,7 +1,7 @@
 {{ config(materialized='view') }}
 -- One row per valid registry request: contract-breaking rows are in
 -- stg_registry__requests_quarantined, and the redelivered copies that are not kept
--- (base_registry__request_redeliveries) are left out. A view over the raw rows of
+-- (ops_request_redeliveries) are left out. A view over the raw rows of
 -- base_registry__requests, so each raw row is written once: the filters read a few
 -- columns and the anti-join probes a table of a few rows per thousand.
 with
@@ -15,7 +15,7 @@ redeliveries as (
     select
         source_file,
         file_row_number
-    from {{ ref('base_registry__request_redeliveries') }}
+    from {{ ref('ops_request_redeliveries') }}
 ),
 
 first_deliveries as (

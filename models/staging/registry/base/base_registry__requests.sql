@@ -5,7 +5,7 @@
 {%- set repository_pattern = "'" ~ name_component ~ '(/' ~ name_component ~ ")+'" -%}
 {%- set client_ip_pattern = "'[0-9A-Fa-f.:]+(%[0-9A-Za-z_.-]+)?'" -%}
 {{ config(materialized='view') }}
--- depends_on: {{ ref('base_registry__request_files') }}
+-- depends_on: {{ ref('ops_request_files_pending') }}
 -- One row per raw request row taken in, typed and normalised, with the contract check
 -- (`quarantine_reason`) and the file and row it came from. The staging models on top
 -- split it into valid requests and quarantined rows.
@@ -13,6 +13,9 @@
 -- taken_in_request_files): the raw files stay the only copy of the raw rows. A reader
 -- that filters `source_file` on a list of literals (request_files_filter) makes DuckDB
 -- open only those files, which is how daily runs read only what they need.
+-- Which files those are is read when compiling, from ops_request_files_pending and from
+-- the ledger ops_request_files_ledger, the ledger without ref() since it is written last
+-- (both reads listed in var layer_exceptions).
 with
 
 source as (

@@ -3,13 +3,15 @@
     incremental_strategy='delete+insert',
     unique_key='event_id',
 ) }}
--- depends_on: {{ ref('base_registry__request_files') }}
+-- depends_on: {{ ref('ops_request_files_pending') }}
 -- One row per redelivered copy of a valid request that is not kept: of the valid copies
 -- of an event (same event_id), the first by (occurred_at, status_code, http_method,
 -- object_type, repository, reference, source_file, file_row_number) is kept by
 -- stg_registry__requests, every other copy is listed here. Narrow on purpose: only the
 -- few repeated events are ranked, on their order keys, and the wide rows stay in
--- base_registry__requests, read once by the staging view.
+-- base_registry__requests, read once by the staging view. Stored (the one table of the
+-- staging of requests) because the kept copy of an event must be decided once for daily
+-- runs; stg_registry__requests reads it (listed in var layer_exceptions.staging_reads).
 -- An incremental run ranks again every copy of the events its files bring that have more
 -- than one valid copy in base_registry__requests (new or old), and replaces their rows.
 with

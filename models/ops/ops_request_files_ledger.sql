@@ -8,16 +8,17 @@
 -- One row per raw request file the warehouse has taken in: accepted, or rejected
 -- because it arrived more than var late_arrival_days after its day (counted here and
 -- reported by a warning test, never dropped silently). Written last in a run, after
--- the fact table, so a run that fails takes the same files in again when rerun.
+-- the fact table (the depends_on above), so a run that fails takes the same files in
+-- again when rerun.
 {%- set pending = pending_request_files(accepted_only=false) %}
 {%- set rejected = pending | length - pending_request_files() | length %}
 {%- if rejected > 0 %}
-    {{ log("Rejected " ~ rejected ~ " raw request file(s) that arrived after the late_arrival_days limit: see stg_registry__request_files.", info=true) }}
+    {{ log("Rejected " ~ rejected ~ " raw request file(s) that arrived after the late_arrival_days limit: see ops_request_files_ledger.", info=true) }}
 {%- endif %}
 with
 
-base_registry__request_files as (
-    select * from {{ ref('base_registry__request_files') }}
+ops_request_files_pending as (
+    select * from {{ ref('ops_request_files_pending') }}
 ),
 
 row_counts as (
@@ -36,15 +37,15 @@ latest_requests as (
 )
 
 select
-    base_registry__request_files.file_path,
-    base_registry__request_files.partition_date,
-    base_registry__request_files.batch_date,
-    base_registry__request_files.is_accepted,
+    ops_request_files_pending.file_path,
+    ops_request_files_pending.partition_date,
+    ops_request_files_pending.batch_date,
+    ops_request_files_pending.is_accepted,
     coalesce(row_counts.row_count, 0) as row_count,
     latest_requests.max_occurred_at,
     {{ run_started_timestamp() }} as taken_in_at
-from base_registry__request_files
+from ops_request_files_pending
 left join row_counts
-    on base_registry__request_files.file_path = row_counts.file_path
+    on ops_request_files_pending.file_path = row_counts.file_path
 left join latest_requests
-    on base_registry__request_files.file_path = latest_requests.file_path
+    on ops_request_files_pending.file_path = latest_requests.file_path

@@ -1,9 +1,11 @@
 {{ config(materialized='table') }}
 -- One row per raw request file this run takes in: the files of the contract's layout
--- that the ledger (stg_registry__request_files) does not hold yet, up to var
--- process_date when given. A file is accepted unless its day partition is more than
--- var late_arrival_days before the batch date (process_date, else the newest day
--- partition); when history is rebuilt (first run, --full-refresh) every file is.
+-- that the ledger (ops_request_files_ledger) does not hold yet, up to var process_date
+-- when given. A file is accepted unless its day partition is more than var
+-- late_arrival_days before the batch date (process_date, else the newest day
+-- partition); when history is rebuilt (first run, --full-refresh, no ledger) every file is.
+-- The ledger is read without ref(): it is written at the end of the run (listed in var
+-- layer_exceptions.reads_without_ref).
 {%- set ledger = request_files_ledger() %}
 {%- set rebuild = is_history_rebuild() %}
 {%- set batch_date = "cast('" ~ process_date() ~ "' as date)" if process_date() else 'newest.partition_date' %}
@@ -11,7 +13,10 @@
 with
 
 listed_files as (
-    {{ raw_files_listing(source('registry', 'raw_registry_requests')) }}
+    select
+        file_path,
+        partition_date
+    from {{ ref('stg_registry__raw_request_files') }}
 ),
 
 ledger as (

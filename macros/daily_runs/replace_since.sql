@@ -1,0 +1,76 @@
+{#-
+    The incremental strategy `replace_since` of the pull-action models and the instant it
+    replaces from (README, "Daily incremental runs": why replacing from B - W is exact).
+-#}
+
+{#-
+    The instant from which an incremental run recomputes pull actions, as a dict of SQL
+    timestamp literals {batch_start, replaced_from}, or none when the model is not
+    incremental or the run brings no new valid request.
+    B (batch_start) is the earliest valid request the run's files bring into staging;
+    every request before B is unchanged, so every action whose start is before B - W
+    (W the classification window) is final: it can absorb nothing at or after B. Actions
+    starting at or after B - W (replaced_from) are replaced.
+    Computed here, at compile time and only in an incremental model, rather than by a
+    model: a model would read staging on every build (a whole extra pass on a first
+    build), or would have to know whether the models reading it are incremental.
+-#}
+{% macro pull_actions_replaced_from() -%}
+    {%- if not execute -%}
+        {#- parsing: what is read below becomes an edge of every model calling this macro -#}
+        {%- do ref('stg_registry__requests') -%}
+        {%- do pending_request_files() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set earliest = run_query(
+        "select min(occurred_at) from " ~ ref('stg_registry__requests')
+        ~ " where " ~ request_files_filter('source_file', pending_request_files())
+    ).columns[0].values()[0] -%}
+    {%- if earliest is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set window = modules.datetime.timedelta(seconds=var('pull_action_window_seconds') | float) -%}
+    {{ return({
+        'batch_start': timestamp_literal(earliest),
+        'replaced_from': timestamp_literal(earliest - window),
+    }) }}
+{%- endmacro %}
+
+
+{#-
+    replaced_rows_filter(time_column): a SQL condition selecting the rows a
+    `replace_since` model recomputes: those whose `time_column` is at or after the
+    replaced-from instant in an incremental run (none when nothing is new), all of them
+    otherwise.
+-#}
+{% macro replaced_rows_filter(time_column) -%}
+    {%- set bounds = pull_actions_replaced_from() -%}
+    {%- if not is_incremental() -%}
+        true
+    {%- elif bounds is none -%}
+        1 = 0
+    {%- else -%}
+        {{ time_column }} >= {{ bounds['replaced_from'] }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Incremental strategy `replace_since`: delete every row of the target whose
+    `replace_time_column` (model config) is at or after the run's replaced-from instant,
+    then insert the new rows, in one transaction. Unlike delete+insert on a unique key
+    it also removes rows that no longer exist (an action start that became a follower).
+-#}
+{% macro get_incremental_replace_since_sql(arg_dict) -%}
+    {%- set bounds = pull_actions_replaced_from() -%}
+    {%- set columns = arg_dict['dest_columns'] | map(attribute='quoted') | join(', ') -%}
+    {%- if bounds is not none %}
+    delete from {{ arg_dict['target_relation'] }}
+    where {{ config.require('replace_time_column') }} >= {{ bounds['replaced_from'] }};
+    {%- endif %}
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}

@@ -1,0 +1,71 @@
+{#-
+    Which raw request files a model reads: the run's pending files, every file taken in,
+    the files that can hold a request at or after an instant; and the SQL filter on them.
+-#}
+
+{#-
+    The paths of this run's request files (ops_request_files_pending; only the accepted
+    ones with accepted_only), or [] before that table exists (compiling without a run).
+    Read at compile time, through ref(), so that every model calling this macro (directly
+    or through pull_actions_replaced_from) runs after the pending files.
+-#}
+{% macro pending_request_files(accepted_only=true) -%}
+    {%- set pending = ref('ops_request_files_pending') -%}
+    {%- if not execute or load_relation(pending) is none -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set found = run_query(
+        "select file_path from " ~ pending ~ (" where is_accepted" if accepted_only else "") ~ " order by file_path"
+    ) -%}
+    {{ return(found.columns[0].values() | list) }}
+{%- endmacro %}
+
+
+{#-
+    The paths of every request file taken in, this run's included: the ledger's accepted
+    files and the run's accepted pending files (only the latter when history is rebuilt).
+    base_registry__requests reads exactly these files.
+-#}
+{% macro taken_in_request_files() -%}
+    {%- set pending = pending_request_files() -%}
+    {%- if not execute or is_history_rebuild() -%}
+        {{ return(pending) }}
+    {%- endif -%}
+    {%- set recorded = run_query(
+        "select file_path from " ~ request_files_ledger() ~ " where is_accepted"
+    ).columns[0].values() | list -%}
+    {{ return((recorded + pending) | unique | sort | list) }}
+{%- endmacro %}
+
+
+{#-
+    The request files that can hold a request at or after `moment` (a SQL timestamp
+    literal): the run's accepted pending files, and the ledger's accepted files whose
+    latest request (`max_occurred_at`) is at or after it or unknown. An incremental
+    classification reads only these.
+-#}
+{% macro request_files_since(moment) -%}
+    {%- set pending = pending_request_files() -%}
+    {%- if not execute or is_history_rebuild() -%}
+        {{ return(pending) }}
+    {%- endif -%}
+    {%- set recorded = run_query(
+        "select file_path from " ~ request_files_ledger() ~ " where is_accepted"
+        ~ " and (max_occurred_at is null or max_occurred_at >= " ~ moment ~ ")"
+    ).columns[0].values() | list -%}
+    {{ return((recorded + pending) | unique | sort | list) }}
+{%- endmacro %}
+
+
+{#-
+    request_files_filter(column, files): a SQL condition true when `column` is one of the
+    file paths `files` (false for none). A list of literals, not a subquery, so that
+    DuckDB opens only those files of the raw requests view.
+-#}
+{% macro request_files_filter(column, files) -%}
+    {%- if files | length == 0 -%}
+        1 = 0
+    {%- else -%}
+        {{ column }} in ({{ sql_string_list(files) }})
+    {%- endif -%}
+{%- endmacro %}
