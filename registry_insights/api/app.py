@@ -43,15 +43,15 @@ from registry_insights.api.schemas import (
 )
 from registry_insights.api.signing import LinkRefused, sign, verify
 from registry_insights.api.warehouse import Warehouse
-from registry_insights.exports.catalog import DATAVIEWS, EXTENSIONS, PULLS
+from registry_insights.publishing.catalog import DATAVIEWS, Kind
 
 API_PREFIX = "/api/publisher/analytics/v1"
 MAX_REPOS = 50
 NOT_FOUND = "Not Found"
 GRANULARITY = {TimespanType.months: "monthly", TimespanType.weeks: "weekly"}
 VIEWS_BY_DATASET = {
-    dataset: [DataviewType(name) for name, view in DATAVIEWS.items() if view.dataset == dataset]
-    for dataset in (PULLS, EXTENSIONS)
+    kind: [DataviewType(name) for name, view in DATAVIEWS.items() if view.kind is kind]
+    for kind in (Kind.PULLS_EXPORT, Kind.EXTENSIONS_EXPORT)
 }
 
 bearer = HTTPBearer(auto_error=False, scheme_name="HubAuth", description="An API token.")
@@ -175,13 +175,17 @@ def create_app(config: ServerConfig) -> FastAPI:
         )
         timespans = list(TimespanType)
         datasets = [
-            DatasetModel(name=DatasetType.pulls, views=VIEWS_BY_DATASET[PULLS], timespans=timespans)
+            DatasetModel(
+                name=DatasetType.pulls,
+                views=VIEWS_BY_DATASET[Kind.PULLS_EXPORT],
+                timespans=timespans,
+            )
         ]
         if publishes_extensions:
             datasets.append(
                 DatasetModel(
                     name=DatasetType.extensions,
-                    views=VIEWS_BY_DATASET[EXTENSIONS],
+                    views=VIEWS_BY_DATASET[Kind.EXTENSIONS_EXPORT],
                     timespans=timespans,
                 )
             )

@@ -45,12 +45,12 @@ LEAKS: dict[str, tuple[str, Leak, str]] = {
     ),
     "a personal mail domain in technographic companies": (
         "rpt_technographic_companies",
-        _copy_row_with("marts.rpt_technographic_companies", "'gmail.com' as domain"),
+        _copy_row_with("marts.rpt_technographic_companies", "'gmail.com' as company_domain"),
         "no_excluded_domains",
     ),
     "a university suffix in tracked companies": (
         "rpt_tracked_companies",
-        _copy_row_with("marts.rpt_tracked_companies", "'physics.ox.ac.uk' as domain"),
+        _copy_row_with("marts.rpt_tracked_companies", "'physics.ox.ac.uk' as company_domain"),
         "no_excluded_domains",
     ),
     "a disposable domain in the fact table's company column": (
@@ -78,7 +78,7 @@ LEAKS: dict[str, tuple[str, Leak, str]] = {
     "an account id in a report's text column": (
         "rpt_trends",
         lambda c: c.execute(
-            "update marts.rpt_trends set user_agent = "
+            "update marts.rpt_trends set user_agent_tool = "
             "(select min(account_id) from staging.stg_registry__requests) "
             "where pulls = (select max(pulls) from marts.rpt_trends)"
         ),
@@ -86,7 +86,9 @@ LEAKS: dict[str, tuple[str, Leak, str]] = {
     ),
     "an email address in a report's text column": (
         "rpt_technographic_companies",
-        _copy_row_with("marts.rpt_technographic_companies", "'jane.doe@example.com' as domain"),
+        _copy_row_with(
+            "marts.rpt_technographic_companies", "'jane.doe@example.com' as company_domain"
+        ),
         "no_email_addresses",
     ),
 }
