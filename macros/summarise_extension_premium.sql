@@ -3,7 +3,7 @@
 
     The body of the premium extension exports: the extension events in complete
     periods (int_extension_events_by_period), grouped by period, extension, its namespace and
-    owner and `group_columns` (empty, or ['country']), with installs, uninstalls and
+    owner and `group_columns` (empty, or ['ip_country']), with installs, uninstalls and
     opens (usage), each also counted as distinct pseudonymous users.
 -#}
 {% macro summarise_extension_premium(group_columns) -%}

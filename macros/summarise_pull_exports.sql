@@ -3,9 +3,9 @@
 
     The body of every pull summary export: the fact table's actions in complete periods
     (report_periods), grouped by period, owner and `group_columns` (a list drawn from
-    namespace, repository, reference, country), counting distinct hashed client IPs,
-    pulls by tag, pulls by digest and version checks. `repository` is the name within
-    the namespace; `reference` the tag or digest the start request named.
+    namespace, repository_name, reference, ip_country), counting distinct hashed client
+    IPs, pulls by tag, pulls by digest and version checks. `repository_name` is the name
+    within the namespace; `reference` the tag or digest the start request named.
 -#}
 {% macro summarise_pull_exports(group_columns) -%}
 with
@@ -15,12 +15,13 @@ fct_pull_actions as (
         action_week_start_date,
         action_month_start_date,
         namespace,
-        repository_name as repository,
+        repository_name,
         case when reference_kind = 'tag' then tag else digest end as reference,
-        ip_country as country,
+        ip_country,
         action,
+        is_version_check,
         client_ip_hash,
-        coalesce(publisher_name, namespace) as owner
+        owner
     from {{ ref('fct_pull_actions') }}
 ),
 
@@ -39,7 +40,7 @@ summarised as (
         count(distinct client_ip_hash) as unique_ip_addresses,
         sum(case when action = 'pull_by_tag' then 1 else 0 end) as pulls_by_tag,
         sum(case when action = 'pull_by_digest' then 1 else 0 end) as pulls_by_digest,
-        sum(case when action = 'version_check' then 1 else 0 end) as version_checks
+        sum(case when is_version_check then 1 else 0 end) as version_checks
     from actions_in_complete_periods
     group by
         date_granularity,

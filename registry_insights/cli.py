@@ -11,7 +11,7 @@ import typer
 
 from registry_insights.access import CONFIG_ENV
 from registry_insights.dashboard.settings import ACCESS_FILE_ENVS
-from registry_insights.exports.catalog import DEFAULT_MAX_FILE_BYTES
+from registry_insights.publishing.dataview_files import DEFAULT_MAX_FILE_BYTES
 
 app = typer.Typer(
     help="registry-insights: usage analytics for container registries.",
@@ -87,8 +87,8 @@ def export(
 ) -> None:
     """Write each report as CSV files with the published header, one per period, and each
     export dataview as gzip-compressed CSV parts in <out>/exports/<dataview>/."""
-    from registry_insights.exports.bulk import export_warehouse_dataviews
-    from registry_insights.reports.csv_export import ExportError, export_reports
+    from registry_insights.publishing.export import DATAVIEWS_FOLDER, export_warehouse
+    from registry_insights.publishing.rows import ExportError
 
     if (granularity is None) != (period is None):
         typer.echo("error: --granularity and --period go together", err=True)
@@ -97,24 +97,22 @@ def export(
     if granularity is not None and period is not None:
         only = {(granularity.value, period.date())}
     try:
-        exported = export_reports(database, out, report, only)
-        dataviews = export_warehouse_dataviews(
-            database, out / "exports", max_file_bytes, dataview, only
-        )
+        written = export_warehouse(database, out, report, dataview, max_file_bytes, only)
     except ExportError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from error
     by_report: dict[str, int] = {}
-    for item in exported:
+    for item in written.reports:
         by_report[item.report] = by_report.get(item.report, 0) + 1
     for name, files in sorted(by_report.items()):
         typer.echo(f"{name}: {files} file(s) in {out / name}")
     by_view: dict[str, int] = {}
-    for written in dataviews:
-        by_view[written.dataview] = by_view.get(written.dataview, 0) + len(written.parts)
+    for period_written in written.dataviews:
+        name = period_written.dataview
+        by_view[name] = by_view.get(name, 0) + len(period_written.parts)
     for name, files in sorted(by_view.items()):
-        typer.echo(f"export {name}: {files} file(s) in {out / 'exports' / name}")
-    if not exported and not dataviews:
+        typer.echo(f"export {name}: {files} file(s) in {out / DATAVIEWS_FOLDER / name}")
+    if not written.reports and not written.dataviews:
         if only is not None:
             typer.echo(
                 f"error: the warehouse has no {granularity} period starting {period:%Y-%m-%d}: "

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry_insights.access import AccessConfig, ConfigError, parse_access, read_document
-from registry_insights.exports.catalog import DEFAULT_MAX_FILE_BYTES
+from registry_insights.publishing.dataview_files import DEFAULT_MAX_FILE_BYTES
 
 __all__ = ["AccessConfig", "ConfigError", "ServerConfig", "load_config"]
 

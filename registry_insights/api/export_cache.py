@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from registry_insights.exports.catalog import DATAVIEWS
-from registry_insights.exports.files import ExportPeriod, write_period
+from registry_insights.publishing.catalog import DATAVIEWS
+from registry_insights.publishing.dataview_files import ExportPeriod, write_period
 
 _WRITING = threading.Lock()
 

@@ -32,7 +32,7 @@ def pull_rows(
     if by_namespace and repositories is None:
         relation, repository = "marts.exp_pulls_namespace_summary", "null"
     else:
-        relation, repository = "marts.exp_pulls_repo_summary", "repository"
+        relation, repository = "marts.exp_pulls_repo_summary", "repository_name"
     sql = (
         f"select date_reference, namespace, {repository}, pulls_by_tag + pulls_by_digest, "
         f"unique_ip_addresses from {relation} "
@@ -40,7 +40,7 @@ def pull_rows(
     )
     parameters: list[object] = [granularity, since, namespace]
     if repositories is not None:
-        sql += f" and repository in ({', '.join('?' for _ in repositories)})"
+        sql += f" and repository_name in ({', '.join('?' for _ in repositories)})"
         parameters.extend(repositories)
     rows = cursor.execute(sql + " order by 3, 1", parameters).fetchall()
     return [PullRow(*row) for row in rows]
@@ -73,8 +73,8 @@ def existing_repositories(
     cursor: duckdb.DuckDBPyConnection, namespace: str, names: list[str]
 ) -> set[str]:
     rows = cursor.execute(
-        "select distinct repository from marts.exp_pulls_repo_summary "
-        f"where namespace = ? and repository in ({', '.join('?' for _ in names)})",
+        "select distinct repository_name from marts.exp_pulls_repo_summary "
+        f"where namespace = ? and repository_name in ({', '.join('?' for _ in names)})",
         [namespace, *names],
     ).fetchall()
     return {row[0] for row in rows}

@@ -4,8 +4,8 @@ are testable without Streamlit.
 
 Every report query takes a `Scope` whose `namespaces` are the namespaces the viewer
 may see (None: all) and filters on them in SQL, so rows of other namespaces never
-leave the database. The namespace of a row comes from the report catalog
-(`namespace_column`), the same rule the CSV downloads use.
+leave the database. The namespace of a row comes from the catalog of published datasets
+(`namespace_expression`), the same rule the CSV downloads use.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from typing import Literal
 
 import pandas as pd
 
-from registry_insights.reports.catalog import REPORTS, ReportDefinition
-from registry_insights.reports.csv_export import report_csv_bytes, report_file_name
+from registry_insights.publishing.catalog import REPORTS, PublishedDataset
+from registry_insights.publishing.report_files import report_csv_bytes, report_file_name
 from registry_insights.warehouse import Warehouse
 
-TrendDimension = Literal["ip_country", "cloud_service_provider", "user_agent", "tag"]
+TrendDimension = Literal["ip_country", "cloud_service_provider", "user_agent_tool", "tag"]
 MEASURES = {"data_downloads": "Data downloads", "version_checks": "Version checks"}
 BY_DIGEST = "(by digest)"
 
@@ -46,11 +46,11 @@ class _Filter:
     parameters: tuple[object, ...]
 
 
-def _where(report: ReportDefinition, scope: Scope, repository_column: str) -> _Filter:
+def _where(report: PublishedDataset, scope: Scope, repository_column: str) -> _Filter:
     clauses = ["date_granularity = ?", "date_reference in (select unnest(?::date[]))"]
     parameters: list[object] = [scope.granularity, sorted(scope.periods)]
     if scope.namespaces is not None:
-        clauses.append(f"{report.namespace_column} in (select unnest(?::varchar[]))")
+        clauses.append(f"{report.namespace_expression} in (select unnest(?::varchar[]))")
         parameters.append(sorted(scope.namespaces))
     if scope.repositories:
         clauses.append(f"{repository_column} in (select unnest(?::varchar[]))")
@@ -91,7 +91,7 @@ def repositories(warehouse: Warehouse, namespaces: Collection[str] | None) -> li
     only = ""
     parameters: list[object] = []
     if namespaces is not None:
-        only = f" and {report.namespace_column} in (select unnest(?::varchar[]))"
+        only = f" and {report.namespace_expression} in (select unnest(?::varchar[]))"
         parameters.append(sorted(namespaces))
     frame = warehouse.frame(
         f"select repository, sum(event_count) as events from {report.relation} "
@@ -137,8 +137,8 @@ def summary_table(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
     report = REPORTS["summary"]
     where = _where(report, scope, "repository")
     frame = warehouse.frame(
-        f"select {', '.join(report.published_columns)} from {report.relation} "
-        f"where {where.sql} order by {', '.join(report.sort_columns)}",
+        f"select {', '.join(report.mart_columns)} from {report.relation} "
+        f"where {where.sql} order by {', '.join(report.sort_order)}",
         where.parameters,
     )
     frame.columns = report.header
@@ -150,9 +150,9 @@ def trends_by(warehouse: Warehouse, dimension: TrendDimension, scope: Scope) -> 
     data_downloads, version_checks, pulls, share` (share of the period's pulls, 0-1).
     Tags are labelled `repository:tag`, digest pulls `repository:(by digest)`."""
     report = REPORTS["trends"]
-    where = _where(report, scope, "image_repository")
+    where = _where(report, scope, "repository")
     if dimension == "tag":
-        label = f"image_repository || ':' || coalesce(tag, '{BY_DIGEST}')"
+        label = f"repository || ':' || coalesce(tag, '{BY_DIGEST}')"
     else:
         label = f"coalesce({dimension}, 'unknown')"
     frame = warehouse.frame(
@@ -244,13 +244,13 @@ def technographic(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
 
 
 def technographic_companies(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
-    """The companies (domains) behind the pairings of one period: one row per domain,
-    DVP image and paired image."""
+    """The companies (domains) behind the pairings of one period: one row per company
+    domain, DVP image and paired image."""
     report = REPORTS["technographic-companies"]
     where = _where(report, scope, "dvpp_image")
     return warehouse.frame(
-        f"select domain, dvpp_image, paired_image from {report.relation} where {where.sql} "
-        "order by domain, dvpp_image, paired_image",
+        f"select company_domain, dvpp_image, paired_image from {report.relation} "
+        f"where {where.sql} order by company_domain, dvpp_image, paired_image",
         where.parameters,
     )
 
@@ -258,12 +258,12 @@ def technographic_companies(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
 def tracked_companies(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
     """The Tracked companies report over the periods, for the selected repositories."""
     report = REPORTS["tracked-companies"]
-    where = _where(report, scope, "image_repository")
+    where = _where(report, scope, "repository")
     frame = warehouse.frame(
-        "select date_reference as period, domain, ip_country, cloud_service_provider, "
-        "user_agent, inferred_use_case, image_repository, data_downloads, version_checks, "
+        "select date_reference as period, company_domain, ip_country, cloud_service_provider, "
+        "user_agent_tool, inferred_use_case, repository, data_downloads, version_checks, "
         f"pulls, unique_authenticated_users from {report.relation} where {where.sql} "
-        "order by period, pulls desc, domain",
+        "order by period, pulls desc, company_domain",
         where.parameters,
     )
     frame["period"] = frame["period"].map(_as_date)

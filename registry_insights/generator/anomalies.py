@@ -16,8 +16,8 @@ import datetime
 import numpy as np
 from numpy.typing import NDArray
 
-from registry_insights.generator.catalog import DIGEST_CONFIG, DIGEST_LAYER, Catalog
 from registry_insights.generator.identifiers import random_uuid_bytes
+from registry_insights.generator.image_catalog import DIGEST_CONFIG, DIGEST_LAYER, Catalog
 from registry_insights.generator.rows import BLOB, HEAD, MANIFEST, POST, PUT, TAG_LIST, RequestRows
 from registry_insights.generator.sequences import gap_us
 

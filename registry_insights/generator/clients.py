@@ -17,7 +17,6 @@ from numpy.typing import NDArray
 
 from registry_insights.generator.accounts import Accounts, Companies
 from registry_insights.generator.addresses import addresses
-from registry_insights.generator.catalog import Catalog
 from registry_insights.generator.client_kinds import (
     CLOUD,
     CLUSTER,
@@ -27,6 +26,7 @@ from registry_insights.generator.client_kinds import (
     REGION_OFFSETS_H,
     REGION_SHARES,
 )
+from registry_insights.generator.image_catalog import Catalog
 
 
 @dataclass(frozen=True)

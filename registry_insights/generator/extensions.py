@@ -13,9 +13,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from registry_insights.generator.catalog import NS_LIBRARY, NS_ORG, NS_OSS, Catalog
 from registry_insights.generator.client_kinds import HUMAN, REGION_OFFSETS_H
 from registry_insights.generator.identifiers import random_uuid_bytes, uuid_strings
+from registry_insights.generator.image_catalog import NS_LIBRARY, NS_ORG, NS_OSS, Catalog
 from registry_insights.generator.tables import EXTENSIONS_SCHEMA, lookup, timestamps
 from registry_insights.generator.world import World
 

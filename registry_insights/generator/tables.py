@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from registry_insights.generator.catalog import MEDIA_TYPES
 from registry_insights.generator.identifiers import uuid_strings
+from registry_insights.generator.image_catalog import MEDIA_TYPES
 from registry_insights.generator.rows import METHODS, OBJECT_TYPES, RequestRows
 from registry_insights.generator.world import World
 

@@ -16,7 +16,6 @@ from registry_insights.generator.accounts import (
     company_count,
 )
 from registry_insights.generator.activity import TimeDensity, group_shapes
-from registry_insights.generator.catalog import Catalog, build_catalog
 from registry_insights.generator.client_kinds import (
     CI,
     HUMAN,
@@ -33,6 +32,7 @@ from registry_insights.generator.identifiers import (
     STREAM_CLIENTS,
     stream,
 )
+from registry_insights.generator.image_catalog import Catalog, build_catalog
 
 
 def _strings(values: tuple[str, ...]) -> pa.StringArray:

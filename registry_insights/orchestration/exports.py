@@ -15,21 +15,17 @@ from dagster import (
 )
 from dagster_dbt import get_asset_key_for_model
 
-from registry_insights.exports.catalog import DATAVIEWS, DEFAULT_MAX_FILE_BYTES
 from registry_insights.orchestration.dbt_models import registry_insights_dbt
 from registry_insights.orchestration.policies import RETRY_POLICY
 from registry_insights.orchestration.settings import PipelineSettings
-from registry_insights.reports.catalog import REPORTS
+from registry_insights.publishing.catalog import CATALOG, GRANULARITIES
 
 EXPORTS_GROUP = "exports"
-GRANULARITIES = ("weekly", "monthly")
 
 
 def exported_marts() -> list[AssetKey]:
     """The asset keys of every mart an export reads (reports and dataviews)."""
-    relations = [report.relation for report in REPORTS.values()]
-    relations += [view.relation for view in DATAVIEWS.values()]
-    names = sorted({relation.split(".")[-1] for relation in relations})
+    names = sorted({dataset.model for dataset in CATALOG})
     return [get_asset_key_for_model([registry_insights_dbt], name) for name in names]
 
 
@@ -44,17 +40,13 @@ class ExportConfig(Config):
 def export_period(settings: PipelineSettings, granularity: str, start: datetime.date) -> int:
     """Write the period's report CSVs and dataview parts under settings.export_dir; the
     number of files written. Fails when the warehouse has no such period yet."""
-    from registry_insights.exports.bulk import export_warehouse_dataviews
-    from registry_insights.reports.csv_export import export_reports
+    from registry_insights.publishing.export import export_warehouse
 
     if granularity not in GRANULARITIES:
         raise Failure(f"granularity must be one of {GRANULARITIES}, not {granularity!r}")
-    only = {(granularity, start)}
-    reports = export_reports(settings.database, settings.export_dir, None, only)
-    dataviews = export_warehouse_dataviews(
-        settings.database, settings.export_dir / "exports", DEFAULT_MAX_FILE_BYTES, None, only
-    )
-    files = len(reports) + sum(len(period.parts) for period in dataviews)
+    files = export_warehouse(
+        settings.database, settings.export_dir, only={(granularity, start)}
+    ).file_count
     if files == 0:
         raise Failure(
             f"the warehouse has no {granularity} period starting {start}: not complete yet, "

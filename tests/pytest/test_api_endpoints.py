@@ -18,7 +18,7 @@ from warehouse_build import BuiltWarehouse
 
 from registry_insights.api.app import create_app
 from registry_insights.api.signing import sign
-from registry_insights.exports.catalog import DATAVIEWS
+from registry_insights.publishing.catalog import DATAVIEWS
 
 MONTH = (2026, 6)  # June 2026: complete, in the test dataset
 WEEK = (2026, 24)  # ISO week 24 of 2026: Monday June 8
@@ -167,7 +167,7 @@ def test_namespace_pulls_by_repo_and_by_namespace_match_the_marts(
     assert sorted(
         (row["start"], row["pullCount"], row["ipCount"]) for row in by_repo if row["repo"] == repo
     ) == _expected_pulls(
-        warehouse, "exp_pulls_repo_summary", granularity, "namespace = ? and repository = ?",
+        warehouse, "exp_pulls_repo_summary", granularity, "namespace = ? and repository_name = ?",
         [namespaces.mine, repo],
     )  # fmt: skip
     by_namespace = client.get(

@@ -15,8 +15,8 @@ import duckdb
 import pytest
 from warehouse_build import PROJECT_DIR, BuiltWarehouse
 
-from registry_insights.reports.catalog import REPORTS
-from registry_insights.reports.csv_export import export_reports
+from registry_insights.publishing.catalog import REPORTS
+from registry_insights.publishing.export import export_warehouse
 
 MIN_USERS = 10
 
@@ -32,7 +32,7 @@ def _percent(part: int, whole: int) -> Decimal:
 class Fact:
     week: datetime.date
     month: datetime.date
-    publisher_name: str
+    owner: str
     program: str | None
     publisher_id: str | None
     namespace: str
@@ -64,6 +64,7 @@ def warehouse(built_warehouse: BuiltWarehouse) -> Iterator[duckdb.DuckDBPyConnec
 def facts(warehouse: duckdb.DuckDBPyConnection) -> list[Fact]:
     rows = warehouse.sql(
         "select action_week_start_date, action_month_start_date, "
+        # the owner recomputed from the publisher (the rule of macro namespace_owner)
         "coalesce(publisher_name, namespace), publisher_program, publisher_id, namespace, "
         "repository, ip_country, cloud_service_provider, user_agent_tool, inferred_use_case, "
         "tag, company_domain, is_data_download, is_version_check, account_id_hash, "
@@ -91,7 +92,7 @@ def test_trends_equal_python_recount(
     groups: dict[tuple[object, ...], list[Fact]] = defaultdict(list)
     for fact in facts:
         for granularity, start in _periods(fact, TODAY):
-            key = (granularity, start, fact.publisher_name, fact.repository, fact.country,
+            key = (granularity, start, fact.owner, fact.repository, fact.country,
                    fact.csp, fact.tool, fact.tag)  # fmt: skip
             groups[key].append(fact)
     expected = {
@@ -105,8 +106,8 @@ def test_trends_equal_python_recount(
         for key, group in groups.items()
     }
     rows = warehouse.sql(
-        "select date_granularity, date_reference, publisher_name, image_repository, "
-        "ip_country, cloud_service_provider, user_agent, tag, data_downloads, version_checks, "
+        "select date_granularity, date_reference, owner, repository, "
+        "ip_country, cloud_service_provider, user_agent_tool, tag, data_downloads, version_checks, "
         "pulls, unique_authenticated_users, unique_unauthenticated_users from marts.rpt_trends"
     ).fetchall()
     actual = {tuple(row[:8]): tuple(row[8:]) for row in rows}
@@ -192,7 +193,7 @@ def test_technographic_companies_are_companies_of_qualified_pairings(
     }
     actual = set(
         warehouse.sql(
-            "select date_granularity, date_reference, domain, dvpp_image, paired_image "
+            "select date_granularity, date_reference, company_domain, dvpp_image, paired_image "
             "from marts.rpt_technographic_companies"
         ).fetchall()
     )
@@ -210,7 +211,7 @@ def test_tracked_companies_equal_python_recount(
         if (fact.namespace, fact.company_domain) not in tracked:
             continue
         for granularity, start in _periods(fact, TODAY):
-            key = (granularity, start, fact.publisher_name, fact.company_domain, fact.country,
+            key = (granularity, start, fact.owner, fact.company_domain, fact.country,
                    fact.csp, fact.tool, fact.use_case, fact.repository)  # fmt: skip
             groups[key].append(fact)
     expected = {
@@ -223,8 +224,8 @@ def test_tracked_companies_equal_python_recount(
         for key, group in groups.items()
     }
     rows = warehouse.sql(
-        "select date_granularity, date_reference, publisher_name, domain, ip_country, "
-        "cloud_service_provider, user_agent, inferred_use_case, image_repository, "
+        "select date_granularity, date_reference, owner, company_domain, ip_country, "
+        "cloud_service_provider, user_agent_tool, inferred_use_case, repository, "
         "data_downloads, version_checks, pulls, unique_authenticated_users "
         "from marts.rpt_tracked_companies"
     ).fetchall()
@@ -253,7 +254,7 @@ def test_cloud_pulls_dominate_prod_and_no_personal_domain_is_a_company(
 def test_report_csvs_carry_the_published_columns(
     built_warehouse: BuiltWarehouse, tmp_path: Path, report: str
 ) -> None:
-    exported = export_reports(built_warehouse.database, tmp_path, [report])
+    exported = export_warehouse(built_warehouse.database, tmp_path, [report], []).reports
     assert exported
     for item in exported:
         with item.path.open(newline="") as handle:

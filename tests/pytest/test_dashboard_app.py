@@ -25,8 +25,9 @@ from dashboard_harness import (
 from warehouse_build import BuiltWarehouse
 
 from registry_insights.dashboard.access import LOCAL_MODE_BANNER
-from registry_insights.reports.catalog import REPORTS
-from registry_insights.reports.csv_export import export_reports, report_csv_bytes
+from registry_insights.publishing.catalog import REPORTS
+from registry_insights.publishing.export import export_warehouse
+from registry_insights.publishing.report_files import report_csv_bytes
 
 PAGES = ("views/trends.py", "views/technographic.py", "views/tracked_companies.py")
 
@@ -192,7 +193,7 @@ def test_downloads_are_the_export_files(
 ) -> None:
     exported = {
         (e.report, e.date_granularity, e.date_reference): e.path
-        for e in export_reports(built_warehouse.database, tmp_path)
+        for e in export_warehouse(built_warehouse.database, tmp_path, dataviews=[]).reports
     }
     app = dashboard(
         monkeypatch,
@@ -265,14 +266,14 @@ def test_token_mode_shows_only_the_members_namespaces(
         app.switch_page(page).run()
         assert not app.exception, page
         for frame in (element.value for element in app.dataframe):
-            for column in ("image_repository", "dvpp_image"):
+            for column in ("repository", "dvpp_image"):
                 if column in frame:
                     assert frame[column].str.startswith("westbrook/").all(), (page, column)
             if "value" in frame and page.endswith("trends.py"):
                 tags = frame["value"][frame["value"].str.contains(":")]
                 assert tags.str.startswith("westbrook/").all()
         for _, chart_data in charts(app):
-            for column in ("repository", "dvpp_image", "image_repository"):
+            for column in ("repository", "dvpp_image"):
                 if column in chart_data:
                     assert chart_data[column].str.startswith("westbrook/").all(), page
 

@@ -27,8 +27,8 @@ from registry_insights.dashboard.selection import (
     encode,
     share_url,
 )
-from registry_insights.reports.catalog import REPORTS
-from registry_insights.reports.csv_export import export_reports
+from registry_insights.publishing.catalog import REPORTS
+from registry_insights.publishing.export import export_warehouse
 from registry_insights.warehouse import Warehouse
 
 D = datetime.date
@@ -257,7 +257,7 @@ def test_pulls_over_time_fills_every_period(warehouse: Warehouse) -> None:
 def test_trend_shares_add_up_per_period(warehouse: Warehouse) -> None:
     periods = tuple(queries.available_periods(warehouse, "weekly"))
     scope = queries.Scope("weekly", periods, namespaces=frozenset({"westbrook", "library"}))
-    for dimension in ("ip_country", "cloud_service_provider", "user_agent", "tag"):
+    for dimension in ("ip_country", "cloud_service_provider", "user_agent_tool", "tag"):
         frame = queries.trends_by(warehouse, dimension, scope)
         assert not frame.empty
         sums = frame.groupby("period")["share"].sum()
@@ -295,14 +295,14 @@ def test_company_reports_stay_in_the_viewers_namespaces(warehouse: Warehouse) ->
     assert not pairings.empty and not companies.empty and not tracked.empty
     assert pairings["dvpp_image"].str.startswith("westbrook/").all()
     assert companies["dvpp_image"].str.startswith("westbrook/").all()
-    assert tracked["image_repository"].str.startswith("westbrook/").all()
+    assert tracked["repository"].str.startswith("westbrook/").all()
     assert (pairings["companies"] >= 0).all()
 
 
 def test_report_download_is_the_export_file(
     warehouse: Warehouse, built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
-    for item in export_reports(built_warehouse.database, tmp_path):
+    for item in export_warehouse(built_warehouse.database, tmp_path, dataviews=[]).reports:
         name, data = queries.report_download(
             warehouse, item.report, item.date_granularity, item.date_reference, None
         )
@@ -320,7 +320,7 @@ def test_a_namespace_limited_download_is_the_export_filtered(
             lines = data.decode().splitlines()
             assert lines[0] == ",".join(report.header)
             namespaces = connection.execute(
-                f"select distinct {report.namespace_column} from {report.relation} "
+                f"select distinct {report.namespace_expression} from {report.relation} "
                 "where date_granularity = 'monthly' and date_reference = ?",
                 [period],
             ).fetchall()

@@ -1,5 +1,6 @@
 """`dbt docs generate` on the built test warehouse gives a browsable catalog in which every
-column of every mart is described, and the exposures name the marts their code reads."""
+column of every mart is described, and the exposures are the interfaces of the catalog of
+published datasets, each depending on exactly the marts the catalog publishes through it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ import pytest
 from dbt.cli.main import dbtRunner
 from warehouse_build import PROJECT_DIR, BuiltWarehouse, project_environment
 
-from registry_insights.exports.catalog import DATAVIEWS
-from registry_insights.reports.catalog import REPORTS
+from registry_insights.publishing.catalog import Interface, published_models
 
 
 @pytest.fixture(scope="module")
@@ -77,22 +77,19 @@ def test_every_mart_column_in_the_catalog_is_described(
     assert undescribed == []
 
 
-def _depends_on(manifest: dict[str, Any], exposure: str) -> set[str]:
-    node = manifest["exposures"][f"exposure.registry_insights.{exposure}"]
-    return {unique_id.rsplit(".", 1)[-1] for unique_id in node["depends_on"]["nodes"]}
+def _exposures(manifest: dict[str, Any]) -> dict[str, set[str]]:
+    """Each exposure of the project and the models it depends on."""
+    return {
+        node["name"]: {unique_id.rsplit(".", 1)[-1] for unique_id in node["depends_on"]["nodes"]}
+        for node in manifest["exposures"].values()
+        if node["package_name"] == "registry_insights"
+    }
 
 
-def _models(relations: list[str]) -> set[str]:
-    return {relation.split(".")[-1] for relation in relations}
-
-
-def test_exposures_depend_on_the_marts_they_read(
+def test_exposures_list_the_marts_the_catalog_publishes_per_interface(
     docs: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:
     manifest, _ = docs
-    report_marts = _models([report.relation for report in REPORTS.values()])
-    dataview_marts = _models([view.relation for view in DATAVIEWS.values()])
-    assert _depends_on(manifest, "insights_dashboard") == report_marts
-    assert _depends_on(manifest, "report_csv_exports") == report_marts
-    assert _depends_on(manifest, "pull_and_extension_exports") == dataview_marts
-    assert _depends_on(manifest, "data_api") == dataview_marts
+    expected = {interface.value: published_models(interface) for interface in Interface}
+    assert all(expected.values())
+    assert _exposures(manifest) == expected

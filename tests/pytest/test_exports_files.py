@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 from warehouse_build import BuiltWarehouse
 
 from registry_insights.cli import app
-from registry_insights.exports.catalog import DATAVIEWS
+from registry_insights.publishing.catalog import DATAVIEWS
 
 BOUND = 50_000
 

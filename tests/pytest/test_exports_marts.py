@@ -82,9 +82,10 @@ def test_raw_export_is_every_action_in_each_complete_period(
         for granularity, start in _periods(a, TODAY)  # type: ignore[arg-type]
     }
     rows = warehouse.sql(
-        "select date_granularity, date_reference, action_id, action, action_date, country, "
-        "digest, http_method, host, namespace, reference, repository, tag, action_at, ip_type, "
-        "user_agent_tool, user_agent_version, domain, owner from marts.exp_pulls_raw"
+        "select date_granularity, date_reference, action_id, action, action_date, ip_country, "
+        "digest, http_method, cloud_service_provider, namespace, reference, repository_name, "
+        "tag, action_at, ip_type, user_agent_tool, user_agent_version, ip_domain, owner "
+        "from marts.exp_pulls_raw"
     ).fetchall()
     actual = {tuple(row[:3]): tuple(row[3:]) for row in rows}
     assert len(actual) == len(rows) > 100_000
@@ -96,12 +97,12 @@ def test_raw_domain_is_the_company_for_business_ips_else_the_provider(
 ) -> None:
     by_type = dict(
         warehouse.sql(
-            "select ip_type, count(distinct domain) from marts.exp_pulls_raw group by 1"
+            "select ip_type, count(distinct ip_domain) from marts.exp_pulls_raw group by 1"
         ).fetchall()
     )
     assert by_type["business"] > 0 and by_type["isp"] > 0 and by_type["hosting"] > 0
     providers = warehouse.sql(
-        "select distinct domain from marts.exp_pulls_raw where host = 'aws'"
+        "select distinct ip_domain from marts.exp_pulls_raw where cloud_service_provider = 'aws'"
     ).fetchall()
     assert providers == [("amazon.com",)]
 
@@ -113,10 +114,10 @@ SUMMARIES: dict[str, Callable[[Action], tuple[object, ...]]] = {
     "exp_pulls_geo_repo_summary": lambda a: (a.namespace, a.repository_name, a.country),
 }
 KEY_COLUMNS = {
-    "exp_pulls_summary": "namespace, repository, reference",
-    "exp_pulls_repo_summary": "namespace, repository",
+    "exp_pulls_summary": "namespace, repository_name, reference",
+    "exp_pulls_repo_summary": "namespace, repository_name",
     "exp_pulls_namespace_summary": "namespace",
-    "exp_pulls_geo_repo_summary": "namespace, repository, country",
+    "exp_pulls_geo_repo_summary": "namespace, repository_name, ip_country",
 }
 
 

@@ -60,7 +60,7 @@ LEAKS: dict[str, tuple[str, Leak, str]] = {
         "exp_pulls_geo_repo_summary",
         _set(
             "exp_pulls_geo_repo_summary",
-            "country",
+            "ip_country",
             "select min(client_ip) from staging.stg_registry__requests",
         ),
         "no_values_from",
@@ -74,7 +74,7 @@ LEAKS: dict[str, tuple[str, Leak, str]] = {
         "exp_extensions_premium_geo",
         _set(
             "exp_extensions_premium_geo",
-            "country",
+            "ip_country",
             "select min(client_ip) from staging.stg_registry__extension_events",
         ),
         "no_values_from",

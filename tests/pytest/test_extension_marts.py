@@ -91,7 +91,7 @@ def test_premium_geo_equals_python_recount(
         for period in event.periods:
             groups[(*period, event.extension, event.country)].append(event)
     rows = warehouse.sql(
-        "select date_granularity, date_reference, extension, country, "
+        "select date_granularity, date_reference, extension, ip_country, "
         f"{PREMIUM_COLUMNS} from marts.exp_extensions_premium_geo"
     ).fetchall()
     actual = {tuple(row[:4]): tuple(row[4:]) for row in rows}

@@ -13,9 +13,9 @@ import pytest
 from raw_contract import as_manifest_request, read_raw_requests, split_by_contract
 from warehouse_build import BuiltWarehouse
 
+from registry_insights.publishing.catalog import REPORTS
+from registry_insights.publishing.export import export_warehouse
 from registry_insights.pull_actions import PullAction, classify
-from registry_insights.reports.catalog import REPORTS
-from registry_insights.reports.csv_export import export_reports
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +171,7 @@ def test_summary_report_equals_reference_counts(
 def test_summary_csv_files_have_the_published_header(
     built_warehouse: BuiltWarehouse, warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    exported = export_reports(built_warehouse.database, tmp_path, ["summary"])
+    exported = export_warehouse(built_warehouse.database, tmp_path, ["summary"], []).reports
     periods = warehouse.sql(
         "select date_granularity, date_reference, count(*) from marts.rpt_summary group by all"
     ).fetchall()

@@ -14,7 +14,7 @@ company_images as (
         date_reference,
         company_domain,
         repository,
-        publisher_program
+        is_dvp_image
     from int_image_pullers_deduplicated
 )
 
@@ -31,4 +31,4 @@ inner join company_images as other_images
         and dvp_images.date_reference = other_images.date_reference
         and dvp_images.company_domain = other_images.company_domain
         and dvp_images.repository <> other_images.repository
-where dvp_images.publisher_program = 'DVP'
+where dvp_images.is_dvp_image

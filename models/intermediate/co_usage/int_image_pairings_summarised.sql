@@ -11,7 +11,7 @@ int_image_pullers_deduplicated as (
 
 dvp_image_pullers as (
     select * from int_image_pullers_deduplicated
-    where publisher_program = 'DVP'
+    where is_dvp_image
 ),
 
 int_company_image_pairs as (

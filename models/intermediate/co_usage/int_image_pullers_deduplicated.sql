@@ -1,6 +1,7 @@
 -- One row per period (weekly, monthly; complete periods only), user and image: who
 -- pulled what, reduced to distinct pullers before any pairing so co-usage stays cheap.
 -- A user is an account, or for an anonymous pull its client IP; both are hashed here.
+-- is_dvp_image says, once for co-usage, which images are a Docker Verified Publisher's.
 with
 
 int_pull_actions_enriched as (
@@ -12,6 +13,7 @@ int_pull_actions_enriched as (
         publisher_id,
         publisher_name,
         publisher_program,
+        coalesce(publisher_program = 'DVP', false) as is_dvp_image,
         company_domain,
         case
             when account_id is not null then 'account:' || {{ salted_hash('account_id') }}
@@ -33,5 +35,6 @@ select distinct
     publisher_id,
     publisher_name,
     publisher_program,
+    is_dvp_image,
     company_domain
 from pulls_in_complete_periods

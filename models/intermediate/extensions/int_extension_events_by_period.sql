@@ -27,7 +27,7 @@ select
     extension,
     namespace,
     owner,
-    ip_country as country,
+    ip_country,
     event_type,
     user_hash
 from events_in_complete_periods

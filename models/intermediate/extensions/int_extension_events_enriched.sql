@@ -40,7 +40,7 @@ events_enriched as (
             as event_month_start_date,
         stg_registry__extension_events.extension,
         stg_registry__extension_events.namespace,
-        coalesce(publishers.publisher_name, stg_registry__extension_events.namespace) as owner,
+        {{ namespace_owner('publishers.publisher_name', 'stg_registry__extension_events.namespace') }} as owner,
         stg_registry__extension_events.event_type,
         int_client_ips_enriched.ip_country,
         case

@@ -1,6 +1,7 @@
 -- One row per pull action, with what its start request tells about the client:
 -- country, cloud provider and IP type (from the IP), tool and version (from the
--- User-Agent), the inferred use case, and the puller's company domain.
+-- User-Agent), the inferred use case, the puller's company domain, and the owner
+-- reports name for the namespace (macro namespace_owner).
 -- A view: the fact table is where the enriched actions are written (once), and an
 -- incremental run of the fact table reads only the actions it replaces through it.
 {{ config(materialized='view') }}
@@ -64,6 +65,7 @@ actions_joined as (
         publishers.publisher_id,
         publishers.publisher_name,
         publishers.publisher_program,
+        {{ namespace_owner('publishers.publisher_name', 'int_pull_actions_classified.namespace') }} as owner,
         coalesce(int_client_ips_enriched.cloud_service_provider, 'no csp') as cloud_service_provider,
         coalesce(int_user_agents_parsed.user_agent_tool, 'unknown') as user_agent_tool,
         coalesce(int_user_agents_parsed.base_use_case, 'Unknown') as base_use_case

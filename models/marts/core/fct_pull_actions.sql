@@ -1,7 +1,7 @@
--- One row per pull action, with its period keys, its publisher, what is known of the
--- client (country, cloud provider, tool, inferred use case, company domain) and
--- pseudonymous client keys. No IP address and no account id: they are replaced by
--- salted hashes.
+-- One row per pull action, with its period keys, its publisher and owner, what is
+-- known of the client (country, cloud provider, tool, inferred use case, company
+-- domain), the data-download and version-check flags and pseudonymous client keys.
+-- No IP address and no account id: they are replaced by salted hashes.
 {{ config(
     materialized=('incremental' if target.type == 'duckdb' else 'table'),
     incremental_strategy='replace_since',
@@ -49,5 +49,6 @@ select
     {{ salted_hash('account_id') }} as account_id_hash,
     publisher_id,
     publisher_name,
-    publisher_program
+    publisher_program,
+    owner
 from int_pull_actions_enriched

@@ -1,6 +1,8 @@
 -- The `raw` pull export: one row per period and pull action, with the raw data points
--- of the published export. Domain is the network's organisation domain (the company's
--- own where the IP type is business, else its provider's); no IP address, no account.
+-- of the published export, named as in the fact table (the catalog of published
+-- datasets gives their CSV headers). ip_domain is the network's organisation domain (the
+-- company's own where the IP type is business, else its provider's); no IP address, no
+-- account.
 with
 
 fct_pull_actions as (
@@ -11,19 +13,19 @@ fct_pull_actions as (
         action,
         action_date,
         action_at,
-        ip_country as country,
+        ip_country,
         digest,
         http_method,
-        cloud_service_provider as host,
+        cloud_service_provider,
         namespace,
         case when reference_kind = 'tag' then tag else digest end as reference,
-        repository_name as repository,
+        repository_name,
         tag,
         ip_type,
         user_agent_tool,
         user_agent_version,
-        ip_domain as domain,
-        coalesce(publisher_name, namespace) as owner
+        ip_domain,
+        owner
     from {{ ref('fct_pull_actions') }}
 ),
 
@@ -38,17 +40,17 @@ select
     action,
     action_date,
     action_at,
-    country,
+    ip_country,
     digest,
     http_method,
-    host,
+    cloud_service_provider,
     namespace,
     reference,
-    repository,
+    repository_name,
     tag,
     ip_type,
     user_agent_tool,
     user_agent_version,
-    domain,
+    ip_domain,
     owner
 from actions_in_complete_periods

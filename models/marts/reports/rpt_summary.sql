@@ -10,7 +10,7 @@ fct_pull_actions as (
         action_month_start_date,
         namespace,
         repository,
-        coalesce(publisher_name, namespace) as publisher_name,
+        owner,
         reference_kind,
         tag,
         digest,
@@ -49,7 +49,7 @@ summarised as (
     select
         date_granularity,
         cast(date_reference as date) as date_reference,
-        publisher_name,
+        owner,
         namespace,
         repository,
         level,
@@ -61,7 +61,7 @@ summarised as (
     group by
         date_granularity,
         date_reference,
-        publisher_name,
+        owner,
         namespace,
         repository,
         level,
@@ -71,7 +71,7 @@ summarised as (
 select
     date_granularity,
     date_reference,
-    publisher_name,
+    owner,
     namespace,
     repository,
     level,

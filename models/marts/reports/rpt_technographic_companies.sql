@@ -23,7 +23,7 @@ select
     qualified_pairings.date_granularity,
     qualified_pairings.date_reference,
     qualified_pairings.publisher_name,
-    int_company_image_pairs.company_domain as domain,
+    int_company_image_pairs.company_domain,
     qualified_pairings.dvpp_image,
     qualified_pairings.paired_image
 from qualified_pairings

@@ -1,5 +1,5 @@
 -- The Tracked companies report: for the company domains each publisher tracks
--- (seed tracked_companies), one row per period, publisher, domain, country, cloud
+-- (seed tracked_companies), one row per period, owner, company domain, country, cloud
 -- provider, client tool, inferred use case and repository, complete periods only.
 with
 
@@ -18,7 +18,7 @@ fct_pull_actions as (
         is_version_check,
         is_authenticated,
         account_id_hash,
-        coalesce(publisher_name, namespace) as publisher_name
+        owner
     from {{ ref('fct_pull_actions') }}
     where company_domain is not null
 ),
@@ -47,13 +47,13 @@ tracked as (
     select
         date_granularity,
         cast(date_reference as date) as date_reference,
-        publisher_name,
-        company_domain as domain,
+        owner,
+        company_domain,
         ip_country,
         cloud_service_provider,
-        user_agent_tool as user_agent,
+        user_agent_tool,
         inferred_use_case,
-        repository as image_repository,
+        repository,
         sum(case when is_data_download then 1 else 0 end) as data_downloads,
         sum(case when is_version_check then 1 else 0 end) as version_checks,
         count(*) as pulls,
@@ -63,7 +63,7 @@ tracked as (
     group by
         date_granularity,
         date_reference,
-        publisher_name,
+        owner,
         company_domain,
         ip_country,
         cloud_service_provider,
@@ -75,13 +75,13 @@ tracked as (
 select
     date_granularity,
     date_reference,
-    publisher_name,
-    domain,
+    owner,
+    company_domain,
     ip_country,
     cloud_service_provider,
-    user_agent,
+    user_agent_tool,
     inferred_use_case,
-    image_repository,
+    repository,
     cast(data_downloads as bigint) as data_downloads,
     cast(version_checks as bigint) as version_checks,
     cast(pulls as bigint) as pulls,

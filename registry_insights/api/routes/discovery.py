@@ -14,11 +14,11 @@ from registry_insights.api.schemas import (
     NamespaceMetadata,
     TimespanType,
 )
-from registry_insights.exports.catalog import DATAVIEWS, EXTENSIONS, PULLS
+from registry_insights.publishing.catalog import DATAVIEWS, Kind
 
 VIEWS_BY_DATASET = {
-    dataset: [DataviewType(name) for name, view in DATAVIEWS.items() if view.dataset == dataset]
-    for dataset in (PULLS, EXTENSIONS)
+    kind: [DataviewType(name) for name, view in DATAVIEWS.items() if view.kind is kind]
+    for kind in (Kind.PULLS_EXPORT, Kind.EXTENSIONS_EXPORT)
 }
 
 router = APIRouter(tags=["discovery"])
@@ -29,13 +29,17 @@ def metadata(warehouse: SharedWarehouse, namespace: str) -> NamespaceMetadata:
     publisher_type, publishes_extensions = queries.namespace_profile(warehouse.cursor(), namespace)
     timespans = list(TimespanType)
     datasets = [
-        DatasetModel(name=DatasetType.pulls, views=VIEWS_BY_DATASET[PULLS], timespans=timespans)
+        DatasetModel(
+            name=DatasetType.pulls,
+            views=VIEWS_BY_DATASET[Kind.PULLS_EXPORT],
+            timespans=timespans,
+        )
     ]
     if publishes_extensions:
         datasets.append(
             DatasetModel(
                 name=DatasetType.extensions,
-                views=VIEWS_BY_DATASET[EXTENSIONS],
+                views=VIEWS_BY_DATASET[Kind.EXTENSIONS_EXPORT],
                 timespans=timespans,
             )
         )

@@ -13,7 +13,7 @@ from registry_insights.dashboard.context import (
     table,
 )
 from registry_insights.dashboard.selection import share_url
-from registry_insights.reports.catalog import REPORTS
+from registry_insights.publishing.catalog import REPORTS
 
 context = current_context()
 selection = context.selection

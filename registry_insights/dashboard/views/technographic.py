@@ -31,7 +31,7 @@ headline(
             f"{top['paired_image']}",
             f"{top['pct_users']:.1f}% of {top['dvpp_image']} users",
         ),
-        ("Companies on these stacks", f"{companies['domain'].nunique():,}", None),
+        ("Companies on these stacks", f"{companies['company_domain'].nunique():,}", None),
     ]
 )
 st.altair_chart(

@@ -23,7 +23,7 @@ st.caption(
 if in_period.empty:
     st.info("No pull by a tracked company for the selected repositories in this period.")
     st.stop()
-by_company = in_period.groupby("domain")["pulls"].sum().sort_values(ascending=False)
+by_company = in_period.groupby("company_domain")["pulls"].sum().sort_values(ascending=False)
 by_use_case = in_period.groupby("inferred_use_case")["pulls"].sum().sort_values(ascending=False)
 headline(
     [
@@ -37,27 +37,27 @@ headline(
         ("Countries", f"{in_period['ip_country'].nunique():,}", None),
     ]
 )
-use_cases = in_period.groupby(["domain", "inferred_use_case"], as_index=False)[
+use_cases = in_period.groupby(["company_domain", "inferred_use_case"], as_index=False)[
     ["pulls", "data_downloads", "version_checks", "unique_authenticated_users"]
 ].sum()
 st.altair_chart(
     charts.ranked_bars(
         use_cases,
-        "domain",
+        "company_domain",
         "pulls",
         "inferred_use_case",
         "Pulls per company and inferred use case (Local Dev, CI/CD, Prod)",
-        ["domain", "inferred_use_case", "pulls", "data_downloads", "version_checks"],
+        ["company_domain", "inferred_use_case", "pulls", "data_downloads", "version_checks"],
     ),
     width="stretch",
 )
-trend = over_interval.groupby(["period", "domain"], as_index=False)[
+trend = over_interval.groupby(["period", "company_domain"], as_index=False)[
     ["pulls", "data_downloads", "version_checks"]
 ].sum()
 trend["share"] = trend["pulls"] / trend.groupby("period")["pulls"].transform("sum")
 st.altair_chart(
     charts.stacked_over_time(
-        trend.rename(columns={"domain": "value"}),
+        trend.rename(columns={"company_domain": "value"}),
         "Pulls per company over time",
         "Company",
     ),

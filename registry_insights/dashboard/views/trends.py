@@ -30,7 +30,7 @@ def leader(frame: pd.DataFrame) -> tuple[str, str | None]:
 
 countries = trend("ip_country")
 providers = trend("cloud_service_provider")
-clients = trend("user_agent")
+clients = trend("user_agent_tool")
 tags = queries.tagged_only(trend("tag"))
 tag_traction = queries.traction(tags)
 rising = tag_traction.iloc[0] if len(tag_traction) else None

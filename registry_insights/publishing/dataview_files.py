@@ -1,28 +1,29 @@
-"""Writes one dataview period as gzip-compressed CSV files of bounded size.
+"""Dataview (pull and extension export) files: one period as gzip-compressed CSV parts of
+bounded size, `<stem>_<NNN>.csv.gz`.
 
-A period's rows are streamed from the warehouse in a total order and cut into parts:
-each part starts with the header and holds whole rows, and a new part begins before its
-uncompressed size would pass `max_bytes` (a part always holds at least one row). The
-gzip header carries no file name and no time, so the same warehouse gives the same
-bytes.
+A period's rows are streamed from the warehouse in the dataview's total order and cut into
+parts: each part starts with the header and holds whole rows, and a new part begins before
+its uncompressed size would pass `max_bytes` (a part always holds at least one row). The
+gzip header carries no file name and no time, so the same warehouse gives the same bytes.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import gzip
-import io
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import duckdb
 
-from registry_insights.exports.catalog import Dataview
+from registry_insights.publishing.catalog import DATAVIEWS, Period, PublishedDataset
+from registry_insights.publishing.csv_format import csv_line
+from registry_insights.publishing.rows import period_rows, periods_of
 
-FETCH_ROWS = 10_000
+# Largest uncompressed export file, unless the operator says otherwise (100 MB).
+DEFAULT_MAX_FILE_BYTES = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class ExportPeriod:
     """What to export: a dataview, a granularity and the period's first day, optionally
     one namespace only."""
 
-    dataview: Dataview
+    dataview: PublishedDataset
     date_granularity: str
     date_reference: datetime.date
     namespace: str | None = None
@@ -53,40 +54,12 @@ class ExportPeriod:
         )
 
 
-def csv_value(value: object) -> object:
-    """How a mart value is written: null as `\\N`, dates ISO, timestamps to the second."""
-    if value is None:
-        return r"\N"
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def csv_line(values: list[object]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(csv_value(value) for value in values)
-    return buffer.getvalue().encode("utf-8")
-
-
-def query_rows(
-    connection: duckdb.DuckDBPyConnection, period: ExportPeriod
-) -> Iterator[tuple[object, ...]]:
-    """The period's rows in the dataview's published columns and total order."""
-    view = period.dataview
-    sql = (
-        f"select {', '.join(view.mart_columns)} from {view.relation} "
-        "where date_granularity = ? and date_reference = ?"
-    )
-    parameters: list[object] = [period.date_granularity, period.date_reference]
-    if period.namespace is not None:
-        sql += " and namespace = ?"
-        parameters.append(period.namespace)
-    sql += f" order by {', '.join(view.sort_columns)}"
-    cursor = connection.execute(sql, parameters)
-    while batch := cursor.fetchmany(FETCH_ROWS):
-        yield from batch
+@dataclass(frozen=True)
+class ExportedPeriod:
+    dataview: str
+    date_granularity: str
+    date_reference: datetime.date
+    parts: list[ExportPart]
 
 
 def write_period(
@@ -98,17 +71,41 @@ def write_period(
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob(f"{period.stem}_*.csv.gz"):
         stale.unlink()
-    header = csv_line(list(period.dataview.header))
-    writer = _PartWriter(out_dir, period.stem, header)
+    namespaces = None if period.namespace is None else [period.namespace]
+    rows = period_rows(
+        connection, period.dataview, period.date_granularity, period.date_reference, namespaces
+    )
+    writer = _PartWriter(out_dir, period.stem, csv_line(period.dataview.header))
     try:
-        for row in query_rows(connection, period):
-            line = csv_line(list(row))
+        for row in rows:
+            line = csv_line(row)
             if writer.rows and writer.uncompressed + len(line) > max_bytes:
                 writer.next_part()
             writer.write(line)
     finally:
         writer.close()
     return writer.parts
+
+
+def export_dataviews(
+    connection: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    max_bytes: int,
+    names: Iterable[str],
+    only: Collection[Period] | None = None,
+) -> list[ExportedPeriod]:
+    """Write `<out_dir>/<dataview>/<dataview>_<granularity>_<date>_<NNN>.csv.gz` for every
+    period of the named dataviews, only those of `only` when given."""
+    exported = []
+    for name in names:
+        view = DATAVIEWS[name]
+        for granularity, reference in periods_of(connection, view):
+            if only is not None and (granularity, reference) not in only:
+                continue
+            period = ExportPeriod(view, granularity, reference)
+            parts = write_period(connection, period, out_dir / view.name, max_bytes)
+            exported.append(ExportedPeriod(view.name, granularity, reference, parts))
+    return exported
 
 
 class _PartWriter:
@@ -131,7 +128,6 @@ class _PartWriter:
         self._raw = self._path(index).with_suffix(".tmp").open("wb")
         self._gzip = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0)
         self.rows = 0
-        self.uncompressed = 0
         self._gzip.write(self.header)
         self.uncompressed = len(self.header)
 

@@ -1,4 +1,4 @@
-"""The registry's content: namespaces, repositories, images, tags and their history.
+"""The image catalog: the registry's namespaces, repositories, images, tags and their history.
 
 Everything the request generator needs is flattened into numpy arrays so that
 sessions can be resolved in bulk:

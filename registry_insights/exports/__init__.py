@@ -1,1 +1,0 @@
-"""The publisher's data exports: pull and extension dataviews as split, gzip-compressed CSV."""
