@@ -1,10 +1,11 @@
 """Compare the tables of two built DuckDB warehouses row for row.
 
     python scripts/compare_marts.py BEFORE.duckdb AFTER.duckdb [--schema marts]
-        [--rename rpt_trends.user_agent=user_agent_tool ...]
+        [--rename rpt_trends.user_agent=user_agent_tool ...] [--added fct_pull_actions.owner ...]
 
 Every table of the schema in BEFORE is compared with the table of the same name in AFTER
-as a multiset of rows (EXCEPT ALL both ways), columns matched by name after the renames.
+as a multiset of rows (EXCEPT ALL both ways), columns matched by name after the renames;
+columns declared added (new in AFTER on purpose) are left out of the comparison.
 Prints one line per table and exits 1 when any table, column or row differs: the check
 that a restructuring changed no published number.
 """
@@ -71,10 +72,14 @@ def _count(connection: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 
 def compare_table(
-    connection: duckdb.DuckDBPyConnection, schema: str, table: str, renames: dict[str, str]
+    connection: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    renames: dict[str, str],
+    added: frozenset[str] = frozenset(),
 ) -> TableComparison:
     before_columns = _columns(connection, "before", schema, table)
-    after_columns = _columns(connection, "after", schema, table)
+    after_columns = [c for c in _columns(connection, "after", schema, table) if c not in added]
     expected_after = [renames.get(column, column) for column in before_columns]
     before_sql = f'select * from before."{schema}"."{table}"'
     after_sql = f'select * from after."{schema}"."{table}"'
@@ -96,7 +101,11 @@ def compare_table(
 
 
 def compare(
-    before: Path, after: Path, schema: str, renames: dict[str, dict[str, str]]
+    before: Path,
+    after: Path,
+    schema: str,
+    renames: dict[str, dict[str, str]],
+    added: dict[str, frozenset[str]],
 ) -> list[TableComparison]:
     connection = duckdb.connect()
     connection.execute(f"attach '{before}' as before (read_only)")
@@ -108,7 +117,11 @@ def compare(
         if table not in after_tables:
             results.append(TableComparison(table, 0, 0, 0, 0, "missing in AFTER"))
             continue
-        results.append(compare_table(connection, schema, table, renames.get(table, {})))
+        results.append(
+            compare_table(
+                connection, schema, table, renames.get(table, {}), added.get(table, frozenset())
+            )
+        )
     for table in sorted(after_tables - set(before_tables)):
         results.append(TableComparison(table, 0, 0, 0, 0, "new in AFTER"))
     return results
@@ -120,8 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("after", type=Path)
     parser.add_argument("--schema", default="marts")
     parser.add_argument("--rename", action="append", default=[], metavar="TABLE.OLD=NEW")
+    parser.add_argument("--added", action="append", default=[], metavar="TABLE.COLUMN")
     args = parser.parse_args(argv)
-    results = compare(args.before, args.after, args.schema, _parse_renames(args.rename))
+    added: dict[str, frozenset[str]] = {}
+    for value in args.added:
+        table, _, column = value.partition(".")
+        added[table] = added.get(table, frozenset()) | {column}
+    results = compare(args.before, args.after, args.schema, _parse_renames(args.rename), added)
     for result in results:
         status = "equal" if result.equal else f"DIFFERENT {result.problem}".rstrip()
         print(
