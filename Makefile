@@ -25,7 +25,8 @@ TEST_ROWS ?= 250000
 TEST_DB := build/test-warehouse.duckdb
 
 # The same project on Spark (local PySpark, dbt-spark session): a smaller dataset, built on
-# DuckDB and on Spark, whose marts must be equal row for row (tests/pytest/test_spark_matches_duckdb.py).
+# DuckDB and on Spark, whose marts must be equal row for row
+# (tests/pytest/warehouse/test_spark_matches_duckdb.py).
 SPARK_TEST_RAW := build/spark-test-data/raw
 SPARK_TEST_ROWS ?= 40000
 SPARK_TEST_DB := build/spark-test-warehouse.duckdb

@@ -6,8 +6,8 @@ raw data (kept under build/bench/data for the next run), then measures wall time
 peak memory (resident set of the process tree, sampled from /proc) of:
 
   a. scripts/bench/classify_raw.sql, one hand-written DuckDB statement that classifies
-     the first 90 days of raw files exactly (tests/pytest/test_bench_query.py proves it
-     equal to the model): the lower bound;
+     the first 90 days of raw files exactly (tests/pytest/classification/test_bench_query.py
+     proves it equal to the model): the lower bound;
   b. `dbt run` of everything up to the fact table over those 90 days (a full build);
   c. `dbt run` of every report on top of it;
   d. one incremental day (the 91st) on top of the 90 days: the daily run of the README.
