@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import time
 from pathlib import Path
 
 import duckdb
@@ -176,22 +175,26 @@ STAGING_ONLY = (
 def test_a_future_row_stays_quarantined_after_its_time_has_passed(tmp_path: Path) -> None:
     """The staging models are views over the raw files: `future_timestamp` is judged
     against the start of the run that took the file in, not against the clock of each
-    read, so a row does not drift into the valid requests as time passes."""
+    read, so a row does not drift into the valid requests as time passes.
+
+    The run's clock is injected (var run_started_at): the first run starts at noon
+    yesterday, so the row 20 s after that start is in the future for the run and in the
+    past for every read and for the second run, which uses the real clock."""
     raw = tmp_path / "raw"
-    now = datetime.datetime.now(datetime.UTC)
-    soon = now + datetime.timedelta(seconds=20)
+    today = datetime.datetime.now(datetime.UTC).date()
+    noon = datetime.time(12, tzinfo=datetime.UTC)
+    run_started = datetime.datetime.combine(today - datetime.timedelta(days=1), noon)
+    soon = run_started + datetime.timedelta(seconds=20)
     rows = [
-        _row("now", 0, occurred_at=now - datetime.timedelta(seconds=5)),
+        _row("now", 0, occurred_at=run_started - datetime.timedelta(seconds=5)),
         _row("soon", 0, occurred_at=soon),
     ]
-    _write(raw, "raw_registry_requests", now.date().isoformat(), rows)
+    _write(raw, "raw_registry_requests", run_started.date().isoformat(), rows)
     database = tmp_path / "warehouse.duckdb"
-    dbt_build(raw, database, *STAGING_ONLY)
-    assert _quarantine_reasons(database) == {"soon": "future_timestamp"}
-    # once the row's time has passed: the same views, and a new run over the same files
-    wait = (soon - datetime.datetime.now(datetime.UTC)).total_seconds() + 1
-    if wait > 0:
-        time.sleep(wait)
+    clock = f"{{run_started_at: '{run_started.replace(tzinfo=None).isoformat(sep=' ')}'}}"
+    dbt_build(raw, database, *STAGING_ONLY, "--vars", clock)
+    # read after the row's time has passed: the same views, and a new run over the same files
+    assert soon < datetime.datetime.now(datetime.UTC)
     assert _quarantine_reasons(database) == {"soon": "future_timestamp"}
     dbt_build(raw, database, *STAGING_ONLY)
     assert _quarantine_reasons(database) == {"soon": "future_timestamp"}
