@@ -301,7 +301,9 @@ def test_company_reports_stay_in_the_viewers_namespaces(warehouse: queries.Wareh
 def test_report_download_is_the_export_file(
     warehouse: queries.Warehouse, built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
-    for item in export_reports(built_warehouse.database, tmp_path):
+    exported = export_reports(built_warehouse.database, tmp_path)
+    assert exported
+    for item in exported:
         name, data = queries.report_download(
             warehouse, item.report, item.date_granularity, item.date_reference, None
         )

@@ -46,6 +46,7 @@ def test_every_dataview_and_period_is_written(
             periods = connection.execute(
                 f"select distinct date_granularity, date_reference from {view.relation}"
             ).fetchall()
+            assert periods, name
             written = {path.name.rsplit("_", 1)[0] for path in (exported / name).iterdir()}
             assert written == {f"{name}_{g}_{d.isoformat()}" for g, d in periods}, name
 
@@ -90,6 +91,7 @@ def test_a_second_export_is_byte_identical(
     assert result.exit_code == 0, result.output
     for name in ("raw", "ext-summary"):
         again = sorted((tmp_path / "exports" / name).iterdir())
+        assert again, name
         assert [p.name for p in again] == sorted(p.name for p in (exported / name).iterdir())
         for path in again:
             assert path.read_bytes() == (exported / name / path.name).read_bytes(), path.name

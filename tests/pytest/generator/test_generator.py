@@ -180,7 +180,7 @@ def test_same_config_gives_byte_identical_files(tmp_path: Path) -> None:
     assert first == second
     files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.parquet"))
     files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*.parquet"))
-    assert files_a == files_b
+    assert files_a and files_a == files_b
     for rel in files_a:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
     for table in (REQUESTS, ACCOUNTS, EXTENSIONS):
@@ -232,7 +232,9 @@ def test_layout_partitions_by_utc_day(dataset: tuple[Path, dict[str, int]]) -> N
 def test_schemas_match_contract(dataset: tuple[Path, dict[str, int]]) -> None:
     root, _ = dataset
     for table, schema in CONTRACT.items():
-        for path in (root / table).rglob("*.parquet"):
+        paths = list((root / table).rglob("*.parquet"))
+        assert paths, table
+        for path in paths:
             assert pq.read_schema(path).remove_metadata().equals(schema), path
 
 

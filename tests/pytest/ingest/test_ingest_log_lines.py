@@ -176,6 +176,10 @@ def test_request_without_id_gets_a_stable_derived_id() -> None:
     line = json_line(fields)
     assert parsed_request(line).request_id == parsed_request(line).request_id
     assert parsed_request(line).request_id.startswith("log-")
+    # derived from the request, not a constant: another request gets another id
+    other = request_fields("x", "/v2/acme/app/manifests/2.0")
+    del other["http.request.id"]
+    assert parsed_request(json_line(other)).request_id != parsed_request(line).request_id
 
 
 def test_path_classification_keeps_nested_names() -> None:

@@ -86,6 +86,7 @@ def test_fact_table_has_every_action_and_no_identifiers(
         for row in warehouse.sql("describe marts.fct_pull_actions").fetchall()
         if row[1] == "VARCHAR"
     ]
+    assert identifiers and text_columns
     for column in text_columns:
         values = {
             row[0]
@@ -164,6 +165,7 @@ def test_summary_csv_files_have_the_published_header(
     built_warehouse: BuiltWarehouse, warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     exported = export_reports(built_warehouse.database, tmp_path, ["summary"])
+    assert exported
     periods = warehouse.sql(
         "select date_granularity, date_reference, count(*) from marts.rpt_summary group by all"
     ).fetchall()
