@@ -85,7 +85,7 @@ test: export REGISTRY_INSIGHTS_REQUIRE_SPARK := 1
 lint: venv
 	$(BIN)/ruff check registry_insights tests scripts
 	$(BIN)/ruff format --check registry_insights tests scripts
-	$(BIN)/mypy registry_insights scripts/bench_warehouse.py
+	$(BIN)/mypy registry_insights tests scripts
 	mkdir -p build
 	REGISTRY_INSIGHTS_RAW_PATH=$(TEST_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=build/lint-warehouse.duckdb \
 		$(BIN)/sqlfluff lint models tests analyses

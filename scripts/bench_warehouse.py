@@ -208,8 +208,15 @@ def result_row(result: SizeResult) -> dict[str, object]:
 def from_row(row: dict[str, object]) -> SizeResult:
     """A result read back from results.json."""
     steps = ("hand_query", "dbt_full_to_fact", "reports", "incremental_day")
-    measures = {step: Measure(**row[step]) for step in steps}  # type: ignore[arg-type]
+    measures = {step: _measure(row[step]) for step in steps}
     return SizeResult(requests=int(str(row["requests"])), **measures)
+
+
+def _measure(value: object) -> Measure:
+    """A Measure read back from its JSON object."""
+    if not isinstance(value, dict):
+        raise ValueError(f"not a measure: {value!r}")
+    return Measure(seconds=float(value["seconds"]), peak_rss_bytes=int(value["peak_rss_bytes"]))
 
 
 def markdown(results: list[SizeResult], machine: str) -> str:

@@ -63,8 +63,8 @@ def test_the_api_and_the_dashboard_grant_the_same_namespaces(
             assert granted == _api_grants(client, token), token
     # And the grants are the membership rule itself, not merely equal to each other.
     for account, plain in tokens.items():
-        expected = {
+        expected = frozenset(
             ns for owned, members in organizations.values() if account in members for ns in owned
-        }
+        )
         for token in plain:
             assert dashboard_policy.allowed_namespaces(token) == expected

@@ -33,7 +33,7 @@ def server(
     namespaces = pick_namespaces(built_warehouse.database)
     folder = tmp_path_factory.mktemp("serve")
     config = folder / "api.toml"
-    server_table = {
+    server_table: dict[str, str | int] = {
         "database": str(built_warehouse.database),
         "export_cache": str(folder / "cache"),
         "max_file_bytes": 1_000_000,

@@ -135,9 +135,9 @@ def test_token_mode_maps_token_to_account_organizations_namespaces(tmp_path: Pat
     policy = load_access(path)
     assert isinstance(policy, TokenAccess)
     assert policy.mode == "token"
-    assert policy.allowed_namespaces("alice-1") == {"acme", "acme-labs", "globex"}
-    assert policy.allowed_namespaces(" alice-2 ") == {"acme", "acme-labs", "globex"}
-    assert policy.allowed_namespaces("carol") == {"globex"}
+    assert policy.allowed_namespaces("alice-1") == frozenset({"acme", "acme-labs", "globex"})
+    assert policy.allowed_namespaces(" alice-2 ") == frozenset({"acme", "acme-labs", "globex"})
+    assert policy.allowed_namespaces("carol") == frozenset({"globex"})
     assert policy.allowed_namespaces("dave") == frozenset()  # an account in no organization
     assert policy.allowed_namespaces("mallory") == frozenset()
     assert policy.allowed_namespaces("") == frozenset()
@@ -152,7 +152,7 @@ def test_token_mode_reads_the_data_apis_whole_file_without_needing_its_server_ta
     access += '[organizations.o]\nnamespaces = ["n"]\nmembers = ["a"]\n'
     with_server = '[server]\ndatabase = "elsewhere.duckdb"\nsigning_secret = "s"\n' + access
     for text in (access, with_server):
-        assert load_access(_write(tmp_path, text)).allowed_namespaces("t") == {"n"}
+        assert load_access(_write(tmp_path, text)).allowed_namespaces("t") == frozenset({"n"})
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import random
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -56,7 +57,7 @@ def make_envelopes(seed: int = 3) -> list[tuple[str, set[str]]]:
                 events.append(
                     event(request_id, "acme/app", digest_of(request_id + "v1"), timestamp=second)
                 )
-        pulls = {str(e["request"]["id"]) for e in events if e["action"] == "pull"}  # type: ignore[index]
+        pulls = {str(e["request"]["id"]) for e in events if e["action"] == "pull"}
         made.append((envelope(*events), pulls))
     return made
 
@@ -88,9 +89,9 @@ class RetryingSender(threading.Thread):
                 self.sent += 1
 
 
-def wait_until(condition: object, timeout: float = 60) -> None:
+def wait_until(condition: Callable[..., object], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
+    while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
 

@@ -4,6 +4,8 @@ access log, and what is malformed."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from support.registry_samples import access_line, digest_of, json_line, request_fields, text_line
@@ -28,7 +30,9 @@ def parsed_request(line: str) -> LoggedRequest:
 
 
 @pytest.mark.parametrize("render", [json_line, text_line], ids=["json", "text"])
-def test_response_completed_line_in_both_formatters(render: object) -> None:
+def test_response_completed_line_in_both_formatters(
+    render: Callable[[dict[str, Any]], str],
+) -> None:
     fields = request_fields(
         "d02ef0e3-79d9-4a9b-990c-bb94742e8bab",
         "/v2/acme/multi/manifests/v2",
@@ -36,7 +40,7 @@ def test_response_completed_line_in_both_formatters(render: object) -> None:
         useragent='Mozilla/5.0 "quoted" (x)',
         user="alice",
     )
-    request = parsed_request(render(fields))  # type: ignore[operator]
+    request = parsed_request(render(fields))
     assert request.request_id == "d02ef0e3-79d9-4a9b-990c-bb94742e8bab"
     assert request.http_method == "HEAD"
     assert request.api == ApiRequest("manifest", "acme/multi", "v2")

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -18,6 +19,7 @@ from dagster import (
     ExecuteInProcessResult,
     Failure,
     RunRequest,
+    ScheduleDefinition,
     build_schedule_context,
 )
 
@@ -49,7 +51,9 @@ class Pipeline:
     full_build: ExecuteInProcessResult
 
 
-def _run(pipeline_instance: DagsterInstance, job: str, config: object) -> ExecuteInProcessResult:
+def _run(
+    pipeline_instance: DagsterInstance, job: str, config: Mapping[str, Any]
+) -> ExecuteInProcessResult:
     return defs.resolve_job_def(job).execute_in_process(
         run_config=config, instance=pipeline_instance
     )
@@ -184,8 +188,8 @@ def test_an_incomplete_period_is_not_exported(pipeline: Pipeline) -> None:
         export_period(pipeline.settings, "monthly", datetime.date(2026, 6, 1))
 
 
-def _request(schedule: object, moment: datetime.datetime) -> RunRequest:
-    request = schedule(build_schedule_context(scheduled_execution_time=moment))  # type: ignore[operator]
+def _request(schedule: ScheduleDefinition, moment: datetime.datetime) -> RunRequest:
+    request = schedule(build_schedule_context(scheduled_execution_time=moment))
     assert isinstance(request, RunRequest)
     return request
 

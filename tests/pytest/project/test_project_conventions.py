@@ -48,7 +48,7 @@ def test_every_built_column_is_documented(
 
 
 def test_every_keyed_model_is_tested_for_its_key(manifest: Any, models: list[Any]) -> None:
-    keyed = set()
+    keyed: set[str] = set()
     for node in manifest.nodes.values():
         if node.resource_type != "test" or not getattr(node, "test_metadata", None):
             continue

@@ -14,7 +14,7 @@ import bisect
 import ipaddress
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -238,7 +238,9 @@ def ip_to_hex_sql(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.D
     connection.close()
 
 
-def encode_all(connection: duckdb.DuckDBPyConnection, texts: list[str | None]) -> list[str | None]:
+def encode_all(
+    connection: duckdb.DuckDBPyConnection, texts: Sequence[str | None]
+) -> list[str | None]:
     connection.execute("delete from ips")
     connection.executemany("insert into ips values (?)", [[text] for text in texts])
     rows = dict(

@@ -64,7 +64,7 @@ def make_config(
     """The configuration as an operator writes it (`folder/api.toml`), read by the API's
     loader; the test's secret and "today" are pinned."""
     path = folder / "api.toml"
-    server = {
+    server: dict[str, str | int] = {
         "database": str(built.database),
         "export_cache": str(folder / "cache"),
         "max_file_bytes": max_file_bytes,

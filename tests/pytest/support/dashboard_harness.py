@@ -4,7 +4,7 @@ behind its charts, and the bytes behind its download buttons."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ def dashboard(
     monkeypatch: pytest.MonkeyPatch,
     database: Path,
     access_file: Path | None = None,
-    query_params: dict[str, str | list[str]] | None = None,
+    query_params: Mapping[str, str | list[str]] | None = None,
 ) -> AppTest:
     """The app, not yet run, on `database` (local mode unless `access_file`)."""
     monkeypatch.setenv(settings.DATABASE_ENV, str(database))

@@ -28,15 +28,11 @@ def cli_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "registry_insights.cli", *args]
 
 
-def start(command: Sequence[str], output: Path, **kwargs: object) -> subprocess.Popen[bytes]:
+def start(command: Sequence[str], output: Path) -> subprocess.Popen[bytes]:
     """Start ``command`` with stdout and stderr appended to ``output``."""
     with output.open("ab") as sink:
         return subprocess.Popen(
-            list(command),
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            **kwargs,  # type: ignore[call-overload]
+            list(command), stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
         )
 
 

@@ -93,7 +93,9 @@ def normalised(value: Any) -> Any:
     return value
 
 
-def rows_of(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> Counter[tuple]:
+def rows_of(
+    con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]
+) -> Counter[tuple[Any, ...]]:
     listed = ", ".join(f'"{column}"' for column in columns)
     rows = con.execute(f"select {listed} from {relation}").fetchall()
     return Counter(tuple(normalised(value) for value in row) for row in rows)
