@@ -264,7 +264,7 @@ def test_token_mode_shows_only_the_members_namespaces(
     for page in PAGES:
         app.switch_page(page).run()
         assert not app.exception, page
-        checked = 0  # repository columns seen on the page: at least one, or nothing was proved
+        checked = 0  # repository columns and tags seen: at least one, or nothing was proved
         for frame in (element.value for element in app.dataframe):
             for column in ("image_repository", "dvpp_image"):
                 if column in frame:
@@ -273,12 +273,13 @@ def test_token_mode_shows_only_the_members_namespaces(
             if "value" in frame and page.endswith("trends.py"):
                 tags = frame["value"][frame["value"].str.contains(":")]
                 assert tags.str.startswith("westbrook/").all()
+                checked += len(tags)
         for _, chart_data in charts(app):
             for column in ("repository", "dvpp_image", "image_repository"):
                 if column in chart_data:
                     assert chart_data[column].str.startswith("westbrook/").all(), page
                     checked += 1
-        assert checked, f"{page} shows no repository column to check"
+        assert checked, f"{page} shows no repository or tag to check"
 
 
 def test_every_page_answers_at_a_glance(
