@@ -6,8 +6,8 @@ raw data (kept under build/bench/data for the next run), then measures wall time
 peak memory (resident set of the process tree, sampled from /proc) of:
 
   a. scripts/bench/classify_raw.sql, one hand-written DuckDB statement that classifies
-     the first 90 days of raw files exactly (tests/pytest/test_bench_query.py proves it
-     equal to the model): the lower bound;
+     the first 90 days of raw files exactly (tests/pytest/classification/test_bench_query.py
+     proves it equal to the model): the lower bound;
   b. `dbt run` of everything up to the fact table over those 90 days (a full build);
   c. `dbt run` of every report on top of it;
   d. one incremental day (the 91st) on top of the 90 days: the daily run of docs/operations.md.
@@ -208,8 +208,15 @@ def result_row(result: SizeResult) -> dict[str, object]:
 def from_row(row: dict[str, object]) -> SizeResult:
     """A result read back from results.json."""
     steps = ("hand_query", "dbt_full_to_fact", "reports", "incremental_day")
-    measures = {step: Measure(**row[step]) for step in steps}  # type: ignore[arg-type]
+    measures = {step: _measure(row[step]) for step in steps}
     return SizeResult(requests=int(str(row["requests"])), **measures)
+
+
+def _measure(value: object) -> Measure:
+    """A Measure read back from its JSON object."""
+    if not isinstance(value, dict):
+        raise ValueError(f"not a measure: {value!r}")
+    return Measure(seconds=float(value["seconds"]), peak_rss_bytes=int(value["peak_rss_bytes"]))
 
 
 def markdown(results: list[SizeResult], machine: str) -> str:

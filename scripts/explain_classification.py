@@ -16,6 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import duckdb
+from dbt.artifacts.schemas.run import RunExecutionResult
 from dbt.cli.main import dbtRunner
 
 from registry_insights.warehouse import open_read_only
@@ -42,9 +44,12 @@ def compiled_model_sql(model: str, database: Path) -> str:
                 str(Path(work) / "logs"),
             ]
         )
-    if not result.success or result.result is None:
+    compiled = result.result
+    if not result.success or not isinstance(compiled, RunExecutionResult):
         raise SystemExit(f"dbt compile failed: {result.exception}")
-    sql: str = result.result.results[0].node.compiled_code
+    sql = getattr(compiled.results[0].node, "compiled_code", None)
+    if not isinstance(sql, str):
+        raise SystemExit(f"dbt compiled no SQL for {model}")
     return sql
 
 

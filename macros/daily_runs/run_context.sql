@@ -24,10 +24,17 @@
 
 {#-
     The run's start (dbt's run_started_at, UTC) as a SQL timestamp literal: the moment a
-    run takes its files in, the same for every model of the run.
+    run takes its files in, the same for every model of the run. This is the run's clock:
+    var run_started_at ('YYYY-MM-DD HH:MM:SS[.ffffff]', UTC) sets it instead, so that a
+    test can make time pass without waiting for it.
 -#}
 {% macro run_started_timestamp() -%}
-    {{ timestamp_literal(run_started_at) }}
+    {%- set pinned = var('run_started_at', none) -%}
+    {%- if pinned -%}
+        {{ timestamp_literal(modules.datetime.datetime.fromisoformat(pinned | string)) }}
+    {%- else -%}
+        {{ timestamp_literal(run_started_at) }}
+    {%- endif -%}
 {%- endmacro %}
 
 

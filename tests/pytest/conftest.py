@@ -1,31 +1,18 @@
+"""Fixtures every folder may use: the built test warehouse (`built_warehouse`), a
+read-only connection to it (`warehouse`) and the parsed dbt project (`manifest`).
+Helpers live in the `support` package; fixtures used by one folder only live in that
+folder's conftest.py."""
+
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from classification_harness import SqlClassifier, sql_classifier
-from warehouse_build import BuiltWarehouse, dbt_build
-
-
-@pytest.fixture(scope="session")
-def classifier_60s(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlClassifier]:
-    """The compiled classification model with the default 60 s window."""
-    with sql_classifier(tmp_path_factory.mktemp("classify_60s"), 60) as classifier:
-        yield classifier
-
-
-@pytest.fixture(scope="session")
-def classifier_2_5s(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlClassifier]:
-    """The same model compiled with a fractional window, to exercise the var."""
-    with sql_classifier(tmp_path_factory.mktemp("classify_2_5s"), 2.5) as classifier:
-        yield classifier
+from support.warehouse_build import BuiltWarehouse, dbt_build, run_dbt
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +43,12 @@ def warehouse(built_warehouse: BuiltWarehouse) -> Iterator[duckdb.DuckDBPyConnec
     connection = duckdb.connect(str(built_warehouse.database), read_only=True)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="session")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The dbt project as `dbt parse` reads it (dbt's Manifest object)."""
+    work = tmp_path_factory.mktemp("parse")
+    result = run_dbt("parse", work / "raw", work / "parse.duckdb")
+    assert result.success, result.exception
+    return result.result

@@ -1,0 +1,157 @@
+"""Crash safety: the collector and its export killed with SIGKILL at arbitrary moments.
+
+A sender that behaves like the registry (it retries an envelope until it gets a 2xx)
+streams envelopes at a real collector process, which is killed twice mid-stream and
+restarted. The export is then killed mid-way, more than once, and resumed. Every
+pull request sent must end up exactly once in the Parquet output.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pyarrow.dataset as ds
+from support.processes import (
+    cli_command,
+    free_port,
+    start,
+    start_collector,
+    started_processes,
+    stop,
+)
+from support.registry_samples import ENVELOPE_V1, digest_of, envelope, event
+
+TOKEN = "kill-test-token"
+ENVELOPES = 400
+
+
+def make_envelopes(seed: int = 3) -> list[tuple[str, set[str]]]:
+    """(body, pull request ids) per envelope: 1 to 3 events, some pushes, a few
+    manifest conversions (two pull events of one request)."""
+    rng = random.Random(seed)
+    made = []
+    for number in range(ENVELOPES):
+        events = []
+        for index in range(rng.randint(1, 3)):
+            request_id = f"req-{number:04d}-{index}"
+            action = "push" if rng.random() < 0.1 else "pull"
+            method = "PUT" if action == "push" else rng.choice(["GET", "HEAD"])
+            second = f"2026-11-{27 + number % 2:02d}T23:59:{number % 60:02d}.{index:06d}Z"
+            events.append(
+                event(
+                    request_id,
+                    "acme/app",
+                    digest_of(request_id),
+                    action=action,
+                    method=method,
+                    timestamp=second,
+                )
+            )
+            if action == "pull" and rng.random() < 0.05:
+                events.append(
+                    event(request_id, "acme/app", digest_of(request_id + "v1"), timestamp=second)
+                )
+        pulls = {str(e["request"]["id"]) for e in events if e["action"] == "pull"}
+        made.append((envelope(*events), pulls))
+    return made
+
+
+class RetryingSender(threading.Thread):
+    """Sends every envelope in order, retrying each one until it is acknowledged."""
+
+    def __init__(self, url: str, envelopes: list[tuple[str, set[str]]]) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.envelopes = envelopes
+        self.acknowledged: set[str] = set()
+        self.sent = 0
+        self.failures = 0
+
+    def run(self) -> None:
+        headers = {"Content-Type": ENVELOPE_V1, "Authorization": f"Bearer {TOKEN}"}
+        with httpx.Client(timeout=5) as client:
+            for body, pulls in self.envelopes:
+                while True:
+                    try:
+                        if client.post(self.url, content=body, headers=headers).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    self.failures += 1
+                    time.sleep(0.05)
+                self.acknowledged |= pulls
+                self.sent += 1
+
+
+def wait_until(condition: Callable[..., object], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_collector_and_export_survive_sigkill(tmp_path: Path) -> None:
+    store, raw, log = tmp_path / "store", tmp_path / "raw", tmp_path / "collector.log"
+    envelopes = make_envelopes()
+    every_pull = set().union(*(pulls for _, pulls in envelopes))
+    port = free_port()
+    with started_processes() as processes:
+        collector = start_collector(store, port, TOKEN, log, processes)
+        sender = RetryingSender(f"http://127.0.0.1:{port}/events", envelopes)
+        sender.start()
+        for kill_after in (ENVELOPES // 4, ENVELOPES // 2):
+            wait_until(lambda n=kill_after: sender.sent >= n)
+            stop(collector, kill=True)
+            time.sleep(0.3)  # the sender fails and retries meanwhile
+            collector = start_collector(store, port, TOKEN, log, processes)
+        sender.join(timeout=120)
+        assert not sender.is_alive()
+        assert sender.failures > 0, "the kills never interrupted the sender"
+        assert sender.acknowledged == every_pull
+        stop(collector)
+
+        export_log = tmp_path / "export.log"
+        export = cli_command(
+            "collector-export",
+            "--store",
+            str(store),
+            "--raw-path",
+            str(raw),
+            "--batch-requests",
+            "3",
+            "--no-progress",
+        )
+        interrupted = 0
+        for _ in range(3):
+            process = start(export, export_log)
+            processes.append(process)
+            files_before = len(list(raw.rglob("*.parquet")))
+            wait_until(
+                lambda p=process, n=files_before: (
+                    p.poll() is not None or len(list(raw.rglob("*.parquet"))) > n + 5
+                )
+            )
+            if process.poll() is None:
+                stop(process, kill=True)
+                interrupted += 1
+        assert interrupted >= 2, "the export finished before it could be killed"
+        finished = subprocess.run(export, capture_output=True, text=True, check=False)
+        assert finished.returncode == 0, finished.stderr
+
+    table = ds.dataset(raw / "raw_registry_requests", format="parquet").to_table()
+    exported = table["event_id"].to_pylist()
+    assert len(exported) == len(set(exported)), "a request was exported twice"
+    assert set(exported) == every_pull
+    for path in raw.rglob("*.parquet"):
+        day = path.parent.name.removeprefix("date=")
+        days = {
+            value.date().isoformat()
+            for value in ds.dataset(path).to_table()["occurred_at"].to_pylist()
+        }
+        assert days == {day}, path

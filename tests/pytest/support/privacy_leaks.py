@@ -1,0 +1,41 @@
+"""Plants a leak in a copy of the built warehouse and runs the privacy test that guards
+it: the test must pass on the warehouse as built and fail once the leak is in."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from support.warehouse_build import BuiltWarehouse, dbt_invoke
+
+#: Changes a copy of the warehouse (what it returns is ignored).
+Leak = Callable[[duckdb.DuckDBPyConnection], object]
+
+
+def plant(built: BuiltWarehouse, tmp_path: Path, leak: Leak) -> Path:
+    """A copy of the built warehouse with `leak` applied."""
+    # the same file name: DuckDB names the catalog after it, and the staging views
+    # refer to the catalog by that name
+    copy = tmp_path / built.database.name
+    shutil.copy(built.database, copy)
+    with duckdb.connect(str(copy)) as connection:
+        leak(connection)
+    return copy
+
+
+def assert_leak_caught(
+    built_warehouse: BuiltWarehouse, tmp_path: Path, case: str, guard: tuple[str, Leak, str]
+) -> None:
+    """The guarding test passes on the built warehouse and fails once the leak is planted."""
+    model, leak, test_name = guard
+    selection = f"{model},test_name:{test_name}"
+    clean = dbt_invoke(
+        "test", built_warehouse.raw_path, built_warehouse.database, "--select", selection
+    )
+    assert clean.passed > 0 and clean.failed == 0, f"{test_name} on {model} fails before the leak"
+    leaked = plant(built_warehouse, tmp_path, leak)
+    result = dbt_invoke("test", built_warehouse.raw_path, leaked, "--select", selection)
+    assert result.failed > 0, f"{test_name} did not notice {case}"
