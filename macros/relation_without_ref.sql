@@ -7,7 +7,7 @@
 
     Every such read is listed, by reader, in var `layer_exceptions.reads_without_ref`
     (dbt_project.yml); this macro fails at compile time for a reader that is not listed,
-    and tests/pytest/test_project_conventions.py fails on an unlisted caller too.
+    and tests/pytest/project/test_project_conventions.py fails on an unlisted caller too.
 -#}
 {% macro relation_without_ref(model_name) -%}
     {%- set listed = var('layer_exceptions')['reads_without_ref'].get(model.name, []) -%}

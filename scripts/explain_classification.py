@@ -16,7 +16,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import duckdb
 from dbt.artifacts.schemas.run import RunExecutionResult
 from dbt.cli.main import dbtRunner
 

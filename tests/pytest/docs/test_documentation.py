@@ -445,3 +445,49 @@ def test_the_variable_scan_finds_a_new_undocumented_variable(tmp_path: Path) -> 
         readme_only: ["Makefile"],
     }
     assert undocumented_variables(variables, tmp_path / "docs") == [new_knob, readme_only]
+
+
+#: A repository path written in prose or comments: `tests/pytest/api/test_x.py`, `macros/x.sql`.
+REPOSITORY_PATH = re.compile(
+    r"(?<![\w/.-])((?:tests|models|macros|seeds|scripts|registry_insights|docs|analyses)"
+    r"/[\w./-]*\.(?:py|sql|yml|md|json|toml|csv))(?![\w/-])"
+)
+#: The files whose prose and comments name repository paths.
+PATH_MENTIONS = ("README.md", "CONTRIBUTING.md", "docs", "macros", "models", "seeds", "scripts")
+
+
+def missing_mentioned_paths(root: Path) -> list[str]:
+    """`file: path` for each repository path that a document or comment names but that
+    does not exist (a file moved without its mentions)."""
+    files: list[Path] = []
+    for name in PATH_MENTIONS:
+        place = root / name
+        if place.is_file():
+            files.append(place)
+        elif place.is_dir():
+            files.extend(
+                path
+                for path in sorted(place.rglob("*"))
+                if path.suffix in {".md", ".yml", ".sql", ".py", ".toml"}
+            )
+    missing = []
+    for path in files:
+        for mention in REPOSITORY_PATH.findall(path.read_text(encoding="utf-8")):
+            if "<" not in mention and "*" not in mention and not (root / mention).exists():
+                missing.append(f"{path.relative_to(root)}: {mention}")
+    return missing
+
+
+def test_every_repository_path_named_in_docs_and_comments_exists() -> None:
+    assert missing_mentioned_paths(ROOT) == []
+
+
+def test_a_moved_file_still_named_somewhere_is_reported(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "README.md": "See `tests/pytest/test_gone.py` and `docs/here.md`.\n",
+            "docs/here.md": "# Here\n",
+        },
+    )
+    assert missing_mentioned_paths(tmp_path) == ["README.md: tests/pytest/test_gone.py"]

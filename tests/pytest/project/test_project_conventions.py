@@ -59,7 +59,6 @@ def layer_exceptions() -> dict[str, dict[str, list[str]]]:
     }
 
 
-
 def test_every_model_states_its_grain(models: list[Any]) -> None:
     missing = [m.name for m in models if "one row per" not in m.description.lower()]
     assert missing == []
