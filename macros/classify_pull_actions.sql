@@ -43,7 +43,7 @@
     {{ return(adapter.dispatch('classify_pull_actions', 'registry_insights')(
         requests,
         window_seconds if window_seconds is not none else var('pull_action_window_seconds'),
-        client_key if client_key is not none else ['repository', 'client_ip', 'user_agent', 'account_id'],
+        client_key if client_key is not none else var('pull_action_client_key'),
         passthrough_columns if passthrough_columns is not none else []
     )) }}
 {% endmacro %}

@@ -11,7 +11,7 @@
 -- rest are replaced. Each client's requests are classified again from its first stored
 -- action start in [B - W, B), a start that no new request can change, or else from B:
 -- greedy classification resumed at a true start gives what it gives on all history.
-{%- set client_key = ['repository', 'client_ip', 'user_agent', 'account_id'] %}
+{%- set client_key = var('pull_action_client_key') %}
 {%- set bounds = pull_actions_replaced_from() %}
 {%- set resumes = is_incremental() and bounds is not none %}
 {#- a resumed run opens only the raw files that can hold a request it classifies again -#}
