@@ -3,8 +3,9 @@
     incremental_strategy='replace_since',
     replace_time_column='action_at',
 ) }}
--- One row per pull action: the successful manifest requests of each client,
--- classified by the classify_pull_actions macro (see macros/classify_pull_actions.sql).
+-- One row per pull action: the successful manifest requests of each client key (the var
+-- pull_action_client_key), classified by the classify_pull_actions macro. The rules, the
+-- window and the proof: docs block pull_action_classification (macros/classify_pull_actions.md).
 --
 -- Incremental runs (README, "Daily incremental runs"): with B the earliest request the
 -- run brings and W the window, actions starting before B - W are final and kept; the
