@@ -1,38 +1,22 @@
 {#-
     classify_pull_actions(requests, window_seconds, client_key, passthrough_columns)
 
-    Turns successful manifest requests into pull actions (version_check,
-    pull_by_tag, pull_by_digest), exactly as the greedy left-to-right rule of the
-    classification spec, with window functions only (no recursion, no UDF).
+    Turns successful manifest requests into pull actions (version_check, pull_by_tag,
+    pull_by_digest) exactly as the greedy rule of the classification, with window
+    functions only. The rules, the window and the proof that these steps give the greedy
+    result: docs block `pull_action_classification` in classify_pull_actions.md, beside
+    this file. Arguments and output: _macros__classification.yml.
 
-    Input `requests` (a relation or CTE name) has one row per successful manifest
-    request with at least: event_id, occurred_at, http_method ('GET' / 'HEAD'),
-    reference_kind ('tag' / 'digest'), resolved_digest (the digest asked for, or
-    for a tag the digest the registry answered with; may be null), the client-key
-    columns and the passthrough columns. Output: one row per action, with the
-    passthrough columns of its start request and
-        action_id        the start request's event_id
-        action           version_check | pull_by_tag | pull_by_digest
-        action_at        the start request's occurred_at
-        http_method      the start request's method
-        reference_kind   the start request's reference kind
-        digest           the start's resolved digest (d0)
-        platform_digest  the absorbed GET whose digest differs from d0, if any
-        request_count    1 + absorbed requests (1 to 3)
-
-    How it stays set-based. Only a GET by digest can ever be absorbed; every
-    other request (an "anchor") starts an action. Within a client key:
-      1. the position of a GET by digest that lies one, two or three requests
-         after an anchor is decided by the anchor and its lags alone
-         (first follower / second follower / start);
-      2. a GET by digest that cannot pair with the GET by digest just before it
-         is a start;
-      3. the remaining ones lie in a run of GETs by digest that each could be
-         absorbed by the previous one as a GET start's single follower; greedy
-         pairing along such a run alternates start / follower, so the parity of
-         the distance to the last request known to be a start decides.
-    Step 1 needs lags up to 3, step 3 a running max; a final pass looks ahead at
-    the followers of each start. See the README for the proof sketch.
+    One `with` chain, its steps in the order of the proof; the two window passes share one
+    partition (the client key) and order (occurred_at, event_id):
+        flagged          the input; is the request a GET by digest? its time in microseconds
+        lagged           number each client's requests; look back at the one and two before [window]
+        judged           the follower rules, written once, as two verdicts per request
+        runs_located     where each request's run starts; the verdicts of the next two [window]
+        positioned       start, first or second follower: by rule, else by parity in the run
+        followers_found  look ahead: does a start absorb the next request, and the one after?
+        (final select)   the starts, one action each
+    The step names are local to the macro: the input relation must not be named like one.
 -#}
 {% macro classify_pull_actions(
     requests,
@@ -43,7 +27,7 @@
     {{ return(adapter.dispatch('classify_pull_actions', 'registry_insights')(
         requests,
         window_seconds if window_seconds is not none else var('pull_action_window_seconds'),
-        client_key if client_key is not none else ['repository', 'client_ip', 'user_agent', 'account_id'],
+        client_key if client_key is not none else var('pull_action_client_key'),
         passthrough_columns if passthrough_columns is not none else []
     )) }}
 {% endmacro %}
@@ -51,20 +35,144 @@
 
 {% macro default__classify_pull_actions(requests, window_seconds, client_key, passthrough_columns) %}
 {%- set window_us = (window_seconds | float * 1000000) | round | int -%}
-{%- set over_key -%}
-    over (partition by {{ client_key | join(', ') }} order by occurred_at, event_id)
-{%- endset -%}
 {%- set carried = (client_key + passthrough_columns) | unique | list -%}
-{%- set lagged = ['http_method', 'is_get_by_digest', 'resolved_digest', 'occurred_at_us'] -%}
+{%- set client_window -%}
+    partition by {{ client_key | join(', ') }} order by occurred_at, event_id
+{%- endset -%}
 
+with
+
+-- the input, trimmed; only a GET by digest can ever be absorbed
+flagged as (
+    select
+    {%- for column in carried %}
+        {{ column }},
+    {%- endfor %}
+        event_id,
+        occurred_at,
+        http_method,
+        reference_kind,
+        resolved_digest,
+        (http_method = 'GET' and reference_kind = 'digest') as is_get_by_digest,
+        {{ epoch_microseconds('occurred_at') }} as occurred_at_us
+    from {{ requests }}
+),
+
+-- step 1: sequence each client's requests and look back at the one and two before
+lagged as (
+    select
+        *,
+        row_number() over client_order as request_seq,
+        lag(http_method, 1) over client_order as prev_1_http_method,
+        lag(resolved_digest, 1) over client_order as prev_1_resolved_digest,
+        lag(occurred_at_us, 1) over client_order as prev_1_occurred_at_us,
+        lag(http_method, 2) over client_order as prev_2_http_method,
+        lag(resolved_digest, 2) over client_order as prev_2_resolved_digest,
+        lag(occurred_at_us, 2) over client_order as prev_2_occurred_at_us
+    from flagged
+    window client_order as ({{ client_window }})
+),
+
+-- step 1: the follower rules, each written once, as verdicts (false, never null, where
+-- there is no request before): would the request before absorb this one as its first
+-- follower, were it a start? would the request two before absorb it as its second
+-- follower, were it a start whose first follower is the request between?
+judged as (
+    select
+    {%- for column in carried %}
+        lagged.{{ column }},
+    {%- endfor %}
+        lagged.event_id,
+        lagged.occurred_at,
+        lagged.http_method,
+        lagged.reference_kind,
+        lagged.resolved_digest,
+        lagged.request_seq,
+        coalesce(
+            lagged.is_get_by_digest
+            and lagged.occurred_at_us - lagged.prev_1_occurred_at_us <= {{ window_us }}
+            and (
+                (
+                    lagged.prev_1_http_method = 'HEAD'
+                    and lagged.prev_1_resolved_digest is not null
+                    and lagged.resolved_digest is not distinct from lagged.prev_1_resolved_digest
+                )
+                or (
+                    lagged.prev_1_http_method = 'GET'
+                    and lagged.resolved_digest is distinct from lagged.prev_1_resolved_digest
+                )
+            ),
+            false
+        ) as is_absorbable_as_first,
+        coalesce(
+            lagged.is_get_by_digest
+            and lagged.prev_2_http_method = 'HEAD'
+            and lagged.occurred_at_us - lagged.prev_2_occurred_at_us <= {{ window_us }}
+            and lagged.resolved_digest is distinct from lagged.prev_2_resolved_digest,
+            false
+        ) as is_absorbable_as_second
+    from lagged
+),
+
+-- step 2: a run starts at each request that the one before cannot absorb as a first
+-- follower (a start by rule); the last run start and the last request absorbable as a
+-- second follower, each at or before the request; and, in the same pass, the verdicts
+-- of the next two requests (read by step 4)
+runs_located as (
+    select
+        *,
+        max(case when not is_absorbable_as_first then request_seq end) over client_order_so_far as run_start_seq,
+        max(case when is_absorbable_as_second then request_seq end) over client_order_so_far as last_second_seq,
+        lead(is_absorbable_as_first, 1, false) over client_order as next_1_is_absorbable_as_first,
+        lead(is_absorbable_as_second, 2, false) over client_order as next_2_is_absorbable_as_second,
+        lead(resolved_digest, 1) over client_order as next_1_resolved_digest,
+        lead(resolved_digest, 2) over client_order as next_2_resolved_digest
+    from judged
+    window
+        client_order as ({{ client_window }}),
+        client_order_so_far as ({{ client_window }} rows between unbounded preceding and current row)
+),
+
+-- steps 2 and 3: a run start is a start; the run's third request may be the second
+-- follower of the HEAD that starts the run; the others alternate start / first follower,
+-- from the run start or, after a second follower, from the request after it
+positioned as (
+    select
+        *,
+        case
+            when not is_absorbable_as_first then 'start'
+            when request_seq = run_start_seq + 2 and last_second_seq = request_seq
+                then 'second_follower'
+            -- the distance to the run start, less one past a second follower, is odd
+            when mod(
+                request_seq - run_start_seq
+                - case when last_second_seq = run_start_seq + 2 then 1 else 0 end,
+                2
+            ) = 1
+                then 'first_follower'
+            else 'start'
+        end as request_position
+    from runs_located
+),
+
+-- step 4: look ahead: a start absorbs the next request when that one is absorbable as
+-- its first follower, and then the one after when that one is absorbable as its second
+followers_found as (
+    select
+        *,
+        next_1_is_absorbable_as_first as has_first_follower,
+        next_1_is_absorbable_as_first and next_2_is_absorbable_as_second as has_second_follower
+    from positioned
+)
+
+-- step 5: select the starts, one action each
 select
 {%- for column in carried %}
     {{ column }},
 {%- endfor %}
     event_id as action_id,
     case
-        when http_method = 'HEAD' and reference_kind = 'tag'
-            and coalesce(next_1_position, 'none') <> 'first_follower'
+        when http_method = 'HEAD' and reference_kind = 'tag' and not has_first_follower
             then 'version_check'
         when reference_kind = 'tag' then 'pull_by_tag'
         else 'pull_by_digest'
@@ -74,124 +182,12 @@ select
     reference_kind,
     resolved_digest as digest,
     case
-        when http_method = 'GET' and next_1_position = 'first_follower' then next_1_digest
-        when next_2_position = 'second_follower' then next_2_digest
+        when http_method = 'GET' and has_first_follower then next_1_resolved_digest
+        when has_second_follower then next_2_resolved_digest
     end as platform_digest,
     1
-    + case when next_1_position = 'first_follower' then 1 else 0 end
-    + case when next_2_position = 'second_follower' then 1 else 0 end as request_count
-from (
-    -- step 4: look ahead at the (at most two) followers of every request
-    select
-        positioned.*,
-        lead(request_position, 1) {{ over_key }} as next_1_position,
-        lead(request_position, 2) {{ over_key }} as next_2_position,
-        lead(resolved_digest, 1) {{ over_key }} as next_1_digest,
-        lead(resolved_digest, 2) {{ over_key }} as next_2_digest
-    from (
-        -- step 3: runs of GETs by digest alternate start / follower from the last known start
-        select
-            ruled.*,
-            coalesce(
-                ruled.position_by_rule,
-                case
-                    when mod(
-                        ruled.request_seq
-                        - max(case when ruled.position_by_rule = 'start' then ruled.request_seq end)
-                        over (
-                            partition by {{ client_key | join(', ') }}
-                            order by occurred_at, event_id
-                            rows between unbounded preceding and current row
-                        ),
-                        2
-                    ) = 1
-                        then 'first_follower'
-                    else 'start'
-                end
-            ) as request_position
-        from (
-            -- step 2: positions decided by the nearest anchor, or by a failed pairing
-            select
-                lagged.*,
-                case
-                    when not lagged.is_get_by_digest then 'start'
-                    when lagged.prev_1_http_method is null then 'start'
-                    when {{ _classify_is_anchor('lagged.prev_1_') }}
-                        then case
-                            when {{ _classify_absorbs_first('lagged.prev_1_', 'lagged.', window_us) }} then 'first_follower'
-                            else 'start'
-                        end
-                    when {{ _classify_is_anchor('lagged.prev_2_') }}
-                        and {{ _classify_absorbs_first('lagged.prev_2_', 'lagged.prev_1_', window_us) }}
-                        then case
-                            when {{ _classify_absorbs_second('lagged.prev_2_', 'lagged.', window_us) }} then 'second_follower'
-                            else 'start'
-                        end
-                    when {{ _classify_is_anchor('lagged.prev_3_') }}
-                        and {{ _classify_absorbs_first('lagged.prev_3_', 'lagged.prev_2_', window_us) }}
-                        and {{ _classify_absorbs_second('lagged.prev_3_', 'lagged.prev_1_', window_us) }}
-                        then 'start'
-                    when not {{ _classify_absorbs_first('lagged.prev_1_', 'lagged.', window_us) }} then 'start'
-                end as position_by_rule
-            from (
-                -- step 1: sequence every request and look back at the three before it
-                select
-                    sequenced.*,
-                    row_number() {{ over_key }} as request_seq
-                    {%- for offset in [1, 2, 3] %}
-                    {%- for column in lagged %},
-                    lag({{ column }}, {{ offset }}) {{ over_key }} as prev_{{ offset }}_{{ column }}
-                    {%- endfor %}
-                    {%- endfor %}
-                from (
-                    select
-                    {%- for column in carried %}
-                        {{ column }},
-                    {%- endfor %}
-                        event_id,
-                        occurred_at,
-                        http_method,
-                        reference_kind,
-                        resolved_digest,
-                        (http_method = 'GET' and reference_kind = 'digest') as is_get_by_digest,
-                        {{ epoch_microseconds('occurred_at') }} as occurred_at_us
-                    from {{ requests }}
-                ) as sequenced
-            ) as lagged
-        ) as ruled
-    ) as positioned
-) as classified
+    + case when has_first_follower then 1 else 0 end
+    + case when has_second_follower then 1 else 0 end as request_count
+from followers_found
 where request_position = 'start'
 {% endmacro %}
-
-
-{#- first follower: `cur` may follow the start `start` directly -#}
-{%- macro _classify_absorbs_first(start, cur, window_us) -%}
-    coalesce(
-        {{ cur }}is_get_by_digest
-        and {{ cur }}occurred_at_us - {{ start }}occurred_at_us <= {{ window_us }}
-        and (
-            ({{ start }}http_method = 'HEAD'
-                and {{ cur }}resolved_digest is not distinct from {{ start }}resolved_digest
-                and {{ start }}resolved_digest is not null)
-            or ({{ start }}http_method = 'GET'
-                and {{ cur }}resolved_digest is distinct from {{ start }}resolved_digest)
-        ),
-        false
-    )
-{%- endmacro -%}
-
-{#- second follower: `cur` may follow a HEAD start `start` after its first follower -#}
-{%- macro _classify_absorbs_second(start, cur, window_us) -%}
-    coalesce(
-        {{ start }}http_method = 'HEAD'
-        and {{ cur }}is_get_by_digest
-        and {{ cur }}occurred_at_us - {{ start }}occurred_at_us <= {{ window_us }}
-        and {{ cur }}resolved_digest is distinct from {{ start }}resolved_digest,
-        false
-    )
-{%- endmacro -%}
-
-{%- macro _classify_is_anchor(prefix) -%}
-    coalesce({{ prefix }}http_method is not null and not {{ prefix }}is_get_by_digest, false)
-{%- endmacro -%}

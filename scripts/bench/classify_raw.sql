@@ -1,7 +1,8 @@
 -- The benchmark's lower bound: raw request files to pull actions in one hand-written
 -- DuckDB statement, exactly as the dbt project classifies them (same contract checks,
--- same choice of the kept copy of a redelivered event, same greedy rule; see
--- macros/classify_pull_actions.sql for why the window functions below are exact).
+-- same choice of the kept copy of a redelivered event, same greedy rule, computed in the
+-- same steps as macros/classify_pull_actions.sql; the proof that the two window passes
+-- below are exact is its docs block, macros/classify_pull_actions.md).
 -- Placeholders, filled by scripts/bench_warehouse.py: {files} (a DuckDB list of Parquet
 -- paths), {window_us} (the window in microseconds), {table} (the table to create).
 create or replace table {table} as
@@ -86,78 +87,61 @@ lagged as (
     select
         *,
         row_number() over w as seq,
-        lag(http_method, 1) over w as m1, lag(is_gd, 1) over w as g1, lag(digest, 1) over w as d1, lag(us, 1) over w as u1,
-        lag(http_method, 2) over w as m2, lag(is_gd, 2) over w as g2, lag(digest, 2) over w as d2, lag(us, 2) over w as u2,
-        lag(http_method, 3) over w as m3, lag(is_gd, 3) over w as g3, lag(digest, 3) over w as d3, lag(us, 3) over w as u3
+        lag(http_method, 1) over w as m1, lag(digest, 1) over w as d1, lag(us, 1) over w as u1,
+        lag(http_method, 2) over w as m2, lag(digest, 2) over w as d2, lag(us, 2) over w as u2
     from requests
     window w as (partition by repository, client_ip, user_agent, account_id order by occurred_at, event_id)
 ),
 
--- first(s, c): request c may directly follow start s; second(s, c): c may follow a HEAD
--- start s after its first follower; anchor(s): s exists and is not a GET by digest
-ruled as (
+-- a1: the request before, were it a start, would absorb this one as its first follower;
+-- a2: the request two before would absorb it as its second follower
+judged as (
     select
-        *,
-        case
-            when not is_gd or m1 is null then 'start'
-            when not g1 then
-                case
-                    when us - u1 <= {window_us}
-                        and ((m1 = 'HEAD' and d1 is not null and digest is not distinct from d1)
-                            or (m1 = 'GET' and digest is distinct from d1)) then 'follower'
-                    else 'start'
-                end
-            when m2 is not null and not g2
-                and u1 - u2 <= {window_us}
-                and ((m2 = 'HEAD' and d2 is not null and d1 is not distinct from d2)
-                    or (m2 = 'GET' and d1 is distinct from d2)) then
-                case
-                    when m2 = 'HEAD' and us - u2 <= {window_us} and digest is distinct from d2
-                        then 'second'
-                    else 'start'
-                end
-            when m3 is not null and not g3 and g2
-                and u2 - u3 <= {window_us}
-                and ((m3 = 'HEAD' and d3 is not null and d2 is not distinct from d3)
-                    or (m3 = 'GET' and d2 is distinct from d3))
-                and m3 = 'HEAD' and u1 - u3 <= {window_us} and d1 is distinct from d3 then 'start'
-            when not (us - u1 <= {window_us} and digest is distinct from d1) then 'start'
-        end as by_rule
+        * exclude (m1, d1, u1, m2, d2, u2),
+        coalesce(
+            is_gd and us - u1 <= {window_us}
+            and ((m1 = 'HEAD' and d1 is not null and digest is not distinct from d1)
+                or (m1 = 'GET' and digest is distinct from d1)),
+            false
+        ) as a1,
+        coalesce(is_gd and m2 = 'HEAD' and us - u2 <= {window_us} and digest is distinct from d2, false) as a2
     from lagged
 ),
 
-positioned as (
+-- run_start: the last request not absorbable as a first follower (always a start);
+-- last_a2: the last request absorbable as a second follower
+looked_along as (
     select
         *,
-        coalesce(
-            by_rule,
-            case
-                when (seq - max(case when by_rule = 'start' then seq end) over (
-                    partition by repository, client_ip, user_agent, account_id
-                    order by occurred_at, event_id rows between unbounded preceding and current row
-                )) % 2 = 1 then 'follower'
-                else 'start'
-            end
-        ) as position
-    from ruled
-),
-
-looked_ahead as (
-    select
-        *,
-        lead(position, 1) over w as p1,
-        lead(position, 2) over w as p2,
+        max(case when not a1 then seq end) over w_so_far as run_start,
+        coalesce(max(case when a2 then seq end) over w_so_far, 0) as last_a2,
+        lead(a1, 1, false) over w as next_a1,
+        lead(a2, 2, false) over w as next_a2,
         lead(digest, 1) over w as nd1,
         lead(digest, 2) over w as nd2
-    from positioned
-    window w as (partition by repository, client_ip, user_agent, account_id order by occurred_at, event_id)
+    from judged
+    window
+        w as (partition by repository, client_ip, user_agent, account_id order by occurred_at, event_id),
+        w_so_far as (
+            partition by repository, client_ip, user_agent, account_id order by occurred_at, event_id
+            rows between unbounded preceding and current row
+        )
+),
+
+starts as (
+    select * from looked_along
+    where
+        not a1
+        or (
+            not (seq = run_start + 2 and last_a2 = seq)
+            and (seq - run_start - case when last_a2 = run_start + 2 then 1 else 0 end) % 2 = 0
+        )
 )
 
 select
     event_id as action_id,
     case
-        when http_method = 'HEAD' and reference_kind = 'tag' and coalesce(p1, '') <> 'follower'
-            then 'version_check'
+        when http_method = 'HEAD' and reference_kind = 'tag' and not next_a1 then 'version_check'
         when reference_kind = 'tag' then 'pull_by_tag'
         else 'pull_by_digest'
     end as action,
@@ -166,10 +150,9 @@ select
     tag,
     digest,
     case
-        when http_method = 'GET' and p1 = 'follower' then nd1
-        when p2 = 'second' then nd2
+        when http_method = 'GET' and next_a1 then nd1
+        when next_a1 and next_a2 then nd2
     end as platform_digest,
-    1 + case when p1 = 'follower' then 1 else 0 end
-    + case when p2 = 'second' then 1 else 0 end as request_count
-from looked_ahead
-where position = 'start'
+    1 + case when next_a1 then 1 else 0 end
+    + case when next_a1 and next_a2 then 1 else 0 end as request_count
+from starts

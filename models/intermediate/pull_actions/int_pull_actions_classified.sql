@@ -3,15 +3,16 @@
     incremental_strategy='replace_since',
     replace_time_column='action_at',
 ) }}
--- One row per pull action: the successful manifest requests of each client,
--- classified by the classify_pull_actions macro (see macros/classify_pull_actions.sql).
+-- One row per pull action: the successful manifest requests of each client key (the var
+-- pull_action_client_key), classified by the classify_pull_actions macro. The rules, the
+-- window and the proof: docs block pull_action_classification (macros/classify_pull_actions.md).
 --
 -- Incremental runs (README, "Daily incremental runs"): with B the earliest request the
 -- run brings and W the window, actions starting before B - W are final and kept; the
 -- rest are replaced. Each client's requests are classified again from its first stored
 -- action start in [B - W, B), a start that no new request can change, or else from B:
 -- greedy classification resumed at a true start gives what it gives on all history.
-{%- set client_key = ['repository', 'client_ip', 'user_agent', 'account_id'] %}
+{%- set client_key = var('pull_action_client_key') %}
 {%- set bounds = pull_actions_replaced_from() %}
 {%- set resumes = is_incremental() and bounds is not none %}
 {#- a resumed run opens only the raw files that can hold a request it classifies again -#}
