@@ -241,6 +241,35 @@ def ingest_registry_log(
     report_or_exit(lambda: ingest(log, notifications, raw_path, progress=progress))
 
 
+@app.command("ingest-scan")
+def ingest_scan(
+    reports: Annotated[
+        list[str],
+        typer.Argument(help="Trivy JSON, Grype JSON or CycloneDX JSON reports; - = stdin."),
+    ],
+    raw_path: RawPathOption,
+    image: Annotated[
+        str | None,
+        typer.Option(
+            help="The scanned image, REPOSITORY@sha256:<digest> (wins over the report's)."
+        ),
+    ] = None,
+) -> None:
+    """Append scanner reports to raw_image_scans / raw_image_vulnerabilities (exactly once)."""
+    from registry_insights.ingest.scans.ingest import ingest_scan as ingest
+    from registry_insights.ingest.scans.model import parse_image_option
+
+    try:
+        scanned = parse_image_option(image) if image is not None else None
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from error
+    summary = ingest(reports, raw_path, scanned)
+    typer.echo(summary.report())
+    if not summary.ok:
+        raise typer.Exit(code=1)
+
+
 @app.command()
 def collect(
     store: StoreOption,
