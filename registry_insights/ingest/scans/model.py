@@ -24,7 +24,11 @@ SOURCE_FORMATS = (TRIVY_JSON, GRYPE_JSON, CYCLONEDX_JSON)
 SEVERITIES: dict[str, frozenset[str]] = {
     TRIVY_JSON: frozenset({"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"}),
     GRYPE_JSON: frozenset({"Unknown", "Negligible", "Low", "Medium", "High", "Critical"}),
-    CYCLONEDX_JSON: frozenset({"critical", "high", "medium", "low", "info", "none", "unknown"}),
+    # The CycloneDX spec's values, plus Grype's own "negligible" lowercased, in case a
+    # Grype-written BOM carries it.
+    CYCLONEDX_JSON: frozenset(
+        {"critical", "high", "medium", "low", "info", "none", "unknown", "negligible"}
+    ),
 }
 
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
