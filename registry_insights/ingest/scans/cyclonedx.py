@@ -16,7 +16,7 @@ else the first rating with a severity; ``unknown`` when no rating has one), scor
 rating's ``score``, else the first CVSSv3 rating's, else any), ``analysis.state``
 (status), fixed version (``recommendation`` "Upgrade P to version V" as Trivy writes it,
 else an ``affects[].versions[]`` entry with ``status`` ``unaffected``), title (the first
-line of ``description``), primary URL (the first ``advisories[].url``, else
+paragraph of ``description``), primary URL (the first ``advisories[].url``, else
 ``source.url``).
 """
 

@@ -7,7 +7,7 @@ Read: ``descriptor.name`` / ``version`` / ``timestamp`` (scanner and scan time),
 ``vulnerability.id`` / ``severity`` / ``fix.versions`` (joined with ``", "``) /
 ``fix.state`` (status) / ``cvss[]`` (the ``Primary`` entry's ``metrics.baseScore``, else
 the first) / ``dataSource`` or ``urls[0]`` (primary URL) / ``description`` (its first
-line is the title: Grype writes no title), ``artifact.name`` / ``version`` / ``type`` /
+paragraph is the title: Grype writes no title), ``artifact.name`` / ``version`` / ``type`` /
 ``locations[0].layerID``.
 """
 

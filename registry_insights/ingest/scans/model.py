@@ -173,11 +173,14 @@ def timestamp(value: object, where: str) -> datetime.datetime | None:
 
 
 def first_line(description: str | None, limit: int = 200) -> str | None:
-    """A title from a description: its first line, at most ``limit`` characters."""
-    if not description:
+    """A title from a description: its first paragraph on one line, at most ``limit``
+    characters (cut at a word, with an ellipsis)."""
+    if not description or not description.strip():
         return None
-    line = description.strip().splitlines()[0].strip() if description.strip() else ""
-    return line[:limit] or None
+    paragraph = " ".join(re.split(r"\n\s*\n", description.strip())[0].split())
+    if len(paragraph) <= limit:
+        return paragraph
+    return paragraph[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def repository_name(reference: str) -> str | None:

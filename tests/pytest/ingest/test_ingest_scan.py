@@ -496,3 +496,16 @@ def test_duplicate_keys_do_not_hide_a_second_scan_of_the_same_image() -> None:
     newer["CreatedAt"] = "2026-12-07T10:00:00Z"
     assert scan_of(newer).scan_id != scan_of(load(TRIVY)).scan_id
     assert scan_of(load(TRIVY)).scan_id == scan_of(load(TRIVY)).scan_id
+
+
+def test_a_title_from_a_description_is_its_first_paragraph_on_one_line() -> None:
+    scan = scan_of(load(GRYPE))
+    title = {f.vulnerability_id: f.title for f in scan.findings}["CVE-2023-5363"]
+    assert title == (
+        "Issue summary: A bug has been identified in the processing of key and"
+        " initialisation vector (IV) lengths."
+    )
+    long = load(GRYPE)
+    long["matches"][0]["vulnerability"]["description"] = "word " * 100 + "\n\nsecond"
+    cut = {f.vulnerability_id: f.title for f in scan_of(long).findings}["CVE-2023-5363"]
+    assert cut is not None and len(cut) <= 200 and cut.endswith("word\u2026")
