@@ -241,6 +241,35 @@ def ingest_registry_log(
     report_or_exit(lambda: ingest(log, notifications, raw_path, progress=progress))
 
 
+@app.command("ingest-scan")
+def ingest_scan(
+    reports: Annotated[
+        list[str],
+        typer.Argument(help="Trivy JSON, Grype JSON or CycloneDX JSON reports; - = stdin."),
+    ],
+    raw_path: RawPathOption,
+    image: Annotated[
+        str | None,
+        typer.Option(
+            help="The scanned image, REPOSITORY@sha256:<digest> (wins over the report's)."
+        ),
+    ] = None,
+) -> None:
+    """Append scanner reports to raw_image_scans / raw_image_vulnerabilities (exactly once)."""
+    from registry_insights.ingest.scans.ingest import ingest_scan as ingest
+    from registry_insights.ingest.scans.model import parse_image_option
+
+    try:
+        scanned = parse_image_option(image) if image is not None else None
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from error
+    summary = ingest(reports, raw_path, scanned)
+    typer.echo(summary.report())
+    if not summary.ok:
+        raise typer.Exit(code=1)
+
+
 @app.command()
 def collect(
     store: StoreOption,
@@ -250,14 +279,77 @@ def collect(
         str | None,
         typer.Option(envvar="REGISTRY_INSIGHTS_COLLECTOR_TOKEN", help="Required bearer token."),
     ] = None,
+    scan_command: Annotated[
+        str | None,
+        typer.Option(
+            help="Scan on push: command template run per new manifest push, printing a Trivy,"
+            " Grype or CycloneDX JSON report; {registry}, {repository}, {digest} are filled in."
+        ),
+    ] = None,
+    scan_raw_path: Annotated[
+        Path | None, typer.Option(help="Raw-data folder the scan reports are ingested into.")
+    ] = None,
+    scan_registry: Annotated[
+        str | None,
+        typer.Option(help="{registry} for the scanner (default: the host the push was sent to)."),
+    ] = None,
+    scan_workers: Annotated[int, typer.Option(min=1, help="Scans run at once.")] = 2,
+    scan_attempts: Annotated[int, typer.Option(min=1, help="Tries per scan before failed.")] = 3,
+    scan_backoff: Annotated[
+        float, typer.Option(min=0, help="Seconds before the first retry (doubling).")
+    ] = 30.0,
+    scan_timeout: Annotated[float, typer.Option(min=1, help="Seconds one scan may run.")] = 900.0,
 ) -> None:
     """Receive a registry's notifications (POST /events) and store them durably."""
     import uvicorn
 
     from registry_insights.ingest.collector import create_app
+    from registry_insights.ingest.scans.on_push import ScanQueue, ScanRunner, ScanSettings
     from registry_insights.ingest.store import EventStore
 
-    uvicorn.run(create_app(EventStore(store), token), host=host, port=port, log_level="warning")
+    runner = None
+    if scan_command is not None:
+        if scan_raw_path is None:
+            typer.echo("error: --scan-command needs --scan-raw-path", err=True)
+            raise typer.Exit(code=2)
+        event_store = EventStore(store, scan_on_push=True)
+        settings = ScanSettings(
+            command=scan_command,
+            raw_path=scan_raw_path,
+            workers=scan_workers,
+            attempts=scan_attempts,
+            backoff_seconds=scan_backoff,
+            timeout_seconds=scan_timeout,
+            registry=scan_registry,
+        )
+        runner = ScanRunner(ScanQueue(event_store.path), settings)
+    else:
+        event_store = EventStore(store)
+    uvicorn.run(create_app(event_store, token, runner), host=host, port=port, log_level="warning")
+
+
+@app.command("collector-scans")
+def collector_scans(
+    store: StoreOption,
+    state: Annotated[
+        str | None, typer.Option(help="Only scans in this state (pending, running, done, failed).")
+    ] = None,
+) -> None:
+    """The collector's scans on push: state, attempts and the last error of each."""
+    from registry_insights.ingest.scans.on_push import ScanQueue
+    from registry_insights.ingest.store import EventStore
+
+    scans = ScanQueue(EventStore(store).path).all()
+    counts: dict[str, int] = {}
+    for scan in scans:
+        counts[scan.state] = counts.get(scan.state, 0) + 1
+        if state is None or scan.state == state:
+            error = f"  error: {scan.last_error}" if scan.last_error else ""
+            typer.echo(
+                f"{scan.state}\t{scan.repository}@{scan.digest}\tattempts {scan.attempts}{error}"
+            )
+    summary = ", ".join(f"{name} {count}" for name, count in sorted(counts.items()))
+    typer.echo(f"scans: {summary or 'none'}")
 
 
 @app.command("collector-export")

@@ -9,6 +9,9 @@ is 2xx only after the envelope's events are committed to SQLite with
 a redelivered event (same id) inserts nothing. The registry
 retries whatever did not get a 2xx, so nothing acknowledged is lost and nothing
 redelivered is doubled.
+
+Opt-in, with a scanner command: every new manifest push is also a pending scan, run by
+a bounded worker pool (:mod:`registry_insights.ingest.scans.on_push`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from fastapi.responses import JSONResponse
 
 from registry_insights.ingest.events import ENVELOPE_MEDIA_TYPES, EnvelopeError, parse_envelope
 from registry_insights.ingest.group_commit import GroupCommitter
+from registry_insights.ingest.scans.on_push import ScanRunner
 from registry_insights.ingest.store import EventStore
 
 TOKEN_ENV = "REGISTRY_INSIGHTS_COLLECTOR_TOKEN"
@@ -42,13 +46,23 @@ def _authorised(request: Request, token: str | None) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
 
 
-def create_app(store: EventStore, token: str | None = None) -> FastAPI:
+def create_app(
+    store: EventStore, token: str | None = None, scan_runner: ScanRunner | None = None
+) -> FastAPI:
+    """The collector; with ``scan_runner`` (``collect --scan-command``), its workers run
+    while the app does."""
     committer = GroupCommitter(store)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        committer.close()
+        if scan_runner is not None:
+            scan_runner.start()
+        try:
+            yield
+        finally:
+            if scan_runner is not None:
+                scan_runner.stop()
+            committer.close()
 
     app = FastAPI(
         title="registry-insights collector", docs_url=None, redoc_url=None, lifespan=lifespan

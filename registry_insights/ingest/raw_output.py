@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -73,10 +74,15 @@ def _fsync_dir(path: Path) -> None:
 
 def write_file(path: Path, rows: list[RawRequest]) -> Path:
     """Write ``rows`` (sorted by time) to ``path`` atomically and durably."""
+    ordered = sorted(rows, key=lambda row: (row.occurred_at, row.event_id))
+    return write_table_file(path, to_table(ordered))
+
+
+def write_table_file(path: Path, table: pa.Table) -> Path:
+    """Write ``table`` to ``path`` atomically (hidden temporary name, fsync, rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    ordered = sorted(rows, key=lambda row: (row.occurred_at, row.event_id))
-    pq.write_table(to_table(ordered), temporary, compression="zstd")
+    pq.write_table(table, temporary, compression="zstd")
     with temporary.open("rb") as written:
         os.fsync(written.fileno())
     os.replace(temporary, path)

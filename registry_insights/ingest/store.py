@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from registry_insights.ingest.events import PULL, Event
+from registry_insights.ingest.scans.on_push import SCHEMA as SCAN_QUEUE_SCHEMA
+from registry_insights.ingest.scans.on_push import enqueue_pushes
 
 DATABASE_NAME = "events.sqlite3"
 PENDING = "pending"
@@ -56,7 +58,11 @@ class Batch:
 class EventStore:
     """One SQLite database per store folder; safe to share between threads."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, scan_on_push: bool = False) -> None:
+        """With ``scan_on_push``, each new manifest push also enqueues a pending scan
+        (``scan_queue``, :mod:`registry_insights.ingest.scans.on_push`) in the
+        transaction that stores the event."""
+        self.scan_on_push = scan_on_push
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / DATABASE_NAME
         self._lock = threading.Lock()
@@ -66,6 +72,7 @@ class EventStore:
         self._db.execute("pragma journal_mode=wal")
         self._db.execute("pragma synchronous=full")
         self._db.executescript(_SCHEMA)
+        self._db.executescript(SCAN_QUEUE_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -105,6 +112,10 @@ class EventStore:
             " values (?, ?, ?, ?, ?, ?)"
         )
         with self._immediate() as db:
+            if self.scan_on_push:
+                now = datetime.datetime.fromisoformat(received)
+                for events, _ in envelopes:
+                    enqueue_pushes(db, events, now)
             return [
                 sum(
                     db.execute(

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-ColumnType = Literal["varchar", "timestamp", "integer", "bigint"]
+ColumnType = Literal["varchar", "timestamp", "integer", "bigint", "double"]
 
 #: The layout: ``<raw_path>/<table>/date=YYYY-MM-DD/*.parquet`` (UTC day of the event).
 PARTITION_PREFIX = "date="
@@ -217,5 +217,57 @@ RAW_EXTENSION_EVENTS = Table(
     ),
 )
 
-CONTRACT: tuple[Table, ...] = (RAW_REGISTRY_REQUESTS, RAW_ACCOUNTS, RAW_EXTENSION_EVENTS)
+SCAN_ID = r"[0-9a-f]{64}"
+SOURCE_FORMATS = ("trivy-json", "grype-json", "cyclonedx-json")
+
+RAW_IMAGE_SCANS = Table(
+    name="raw_image_scans",
+    event_time="scanned_at",
+    columns=(
+        Column("scan_id", "varchar", required=True, rules=(Matches(SCAN_ID, "64 hex"), Unique())),
+        Column("scanned_at", "timestamp", required=True),
+        Column("scanner", "varchar", required=True),
+        Column("scanner_version", "varchar", required=False),
+        Column(
+            "repository",
+            "varchar",
+            required=True,
+            rules=(Matches(REPOSITORY, "namespace/name"),),
+        ),
+        Column(
+            "manifest_digest",
+            "varchar",
+            required=True,
+            rules=(Matches(DIGEST, "sha256:<64 hex>"),),
+        ),
+        Column("platform", "varchar", required=False),
+        Column("source_format", "varchar", required=True, rules=(InSet(SOURCE_FORMATS),)),
+    ),
+)
+
+RAW_IMAGE_VULNERABILITIES = Table(
+    name="raw_image_vulnerabilities",
+    columns=(
+        Column("scan_id", "varchar", required=True, rules=(Matches(SCAN_ID, "64 hex"),)),
+        Column("vulnerability_id", "varchar", required=True),
+        Column("severity", "varchar", required=True),
+        Column("package_name", "varchar", required=True),
+        Column("package_type", "varchar", required=False),
+        Column("installed_version", "varchar", required=False),
+        Column("fixed_version", "varchar", required=False),
+        Column("status", "varchar", required=False),
+        Column("cvss_score", "double", required=False, rules=(Between(0, 10),)),
+        Column("layer_digest", "varchar", required=False),
+        Column("title", "varchar", required=False),
+        Column("primary_url", "varchar", required=False),
+    ),
+)
+
+CONTRACT: tuple[Table, ...] = (
+    RAW_REGISTRY_REQUESTS,
+    RAW_ACCOUNTS,
+    RAW_EXTENSION_EVENTS,
+    RAW_IMAGE_SCANS,
+    RAW_IMAGE_VULNERABILITIES,
+)
 TABLES: Mapping[str, Table] = {table.name: table for table in CONTRACT}

@@ -96,6 +96,7 @@ def column_selection(
             "timestamp": is_timestamp(duckdb_type),
             "integer": duckdb_type in _INTEGER_TYPES,
             "bigint": duckdb_type in _INTEGER_TYPES,
+            "double": duckdb_type in _INTEGER_TYPES or duckdb_type in ("FLOAT", "DOUBLE"),
         }[column.type]
         if column.type == "varchar" and not fits:
             selected.append((column.name, f"CAST({quoted} AS VARCHAR)"))

@@ -194,4 +194,6 @@ def _type_fits(arrow_type: pa.DataType, expected: ColumnType) -> bool:
         )
     if expected == "timestamp":
         return bool(pa.types.is_timestamp(arrow_type))
+    if expected == "double":
+        return bool(pa.types.is_floating(arrow_type) or pa.types.is_integer(arrow_type))
     return bool(pa.types.is_integer(arrow_type))

@@ -1,0 +1,101 @@
+"""The raw contract's ``raw_image_scans`` and ``raw_image_vulnerabilities``: Arrow
+schemas, and one scan written as one file per table, atomically.
+
+Layout: ``<raw>/<table>/date=YYYY-MM-DD/scan-<scan id>.parquet`` (UTC day of
+``scanned_at``, for both tables). The findings file is written first and the scan file
+last: a scan is present once its ``raw_image_scans`` file is, and an interrupted write
+is simply written again (same name, same content) by the next ingestion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+from registry_insights.generator.tables import TIMESTAMP
+from registry_insights.ingest.raw_output import write_table_file
+from registry_insights.ingest.scans.model import Scan
+
+SCANS_TABLE = "raw_image_scans"
+VULNERABILITIES_TABLE = "raw_image_vulnerabilities"
+
+SCANS_SCHEMA = pa.schema(
+    [
+        pa.field("scan_id", pa.string()),
+        pa.field("scanned_at", TIMESTAMP),
+        pa.field("scanner", pa.string()),
+        pa.field("scanner_version", pa.string()),
+        pa.field("repository", pa.string()),
+        pa.field("manifest_digest", pa.string()),
+        pa.field("platform", pa.string()),
+        pa.field("source_format", pa.string()),
+    ]
+)
+
+VULNERABILITIES_SCHEMA = pa.schema(
+    [
+        pa.field("scan_id", pa.string()),
+        pa.field("vulnerability_id", pa.string()),
+        pa.field("severity", pa.string()),
+        pa.field("package_name", pa.string()),
+        pa.field("package_type", pa.string()),
+        pa.field("installed_version", pa.string()),
+        pa.field("fixed_version", pa.string()),
+        pa.field("status", pa.string()),
+        pa.field("cvss_score", pa.float64()),
+        pa.field("layer_digest", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("primary_url", pa.string()),
+    ]
+)
+
+
+def scans_table(scans: list[Scan]) -> pa.Table:
+    return pa.Table.from_pylist(
+        [{name: getattr(scan, name) for name in SCANS_SCHEMA.names} for scan in scans],
+        schema=SCANS_SCHEMA,
+    )
+
+
+def vulnerabilities_table(scan: Scan) -> pa.Table:
+    return pa.Table.from_pylist(
+        [{"scan_id": scan.scan_id, **asdict(finding)} for finding in scan.findings],
+        schema=VULNERABILITIES_SCHEMA,
+    )
+
+
+def file_path(raw_path: Path, table: str, scan: Scan) -> Path:
+    return raw_path / table / f"date={scan.day.isoformat()}" / f"scan-{scan.scan_id[:32]}.parquet"
+
+
+class PresentScanIds:
+    """The scan ids already in ``raw_image_scans`` under ``raw_path`` (every day: a scan
+    without a time of its own is dated when it is ingested)."""
+
+    def __init__(self, raw_path: Path) -> None:
+        files = sorted((raw_path / SCANS_TABLE).glob("date=*/*.parquet"))
+        self.ids: set[str] = set()
+        if files:
+            column = ds.dataset([str(path) for path in files], format="parquet").to_table(
+                columns=["scan_id"]
+            )["scan_id"]
+            self.ids = {value for value in column.to_pylist() if value is not None}
+
+    def __contains__(self, scan_id: str) -> bool:
+        return scan_id in self.ids
+
+
+def write_scan(raw_path: Path, scan: Scan) -> list[Path]:
+    """The scan's findings file (when it has findings), then its scan file."""
+    written: list[Path] = []
+    if scan.findings:
+        written.append(
+            write_table_file(
+                file_path(raw_path, VULNERABILITIES_TABLE, scan), vulnerabilities_table(scan)
+            )
+        )
+    written.append(write_table_file(file_path(raw_path, SCANS_TABLE, scan), scans_table([scan])))
+    return written
