@@ -23,6 +23,15 @@ from registry_insights.warehouse import open_read_only
 
 NOT_FOUND = "Not Found"
 
+#: The answers of every operation that needs a token, for the OpenAPI document.
+TOKEN_RESPONSES: dict[int | str, dict[str, object]] = {
+    401: {"description": "Missing or invalid bearer token."},
+    429: {
+        "description": "Too many requests without a valid token from this client; see the "
+        "Retry-After header (seconds)."
+    },
+}
+
 bearer = HTTPBearer(auto_error=False, scheme_name="HubAuth", description="An API token.")
 
 

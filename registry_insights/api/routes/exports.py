@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 
 from registry_insights.api import queries
 from registry_insights.api.dependencies import (
+    TOKEN_RESPONSES,
     Account,
     Config,
     Namespaces,
@@ -37,7 +38,7 @@ from registry_insights.api.signing import sign
 
 EXPORTS = "/namespaces/{namespace}/pulls/exports/years"
 
-router = APIRouter(tags=["namespaces"])
+router = APIRouter(tags=["namespaces"], responses=TOKEN_RESPONSES)
 
 
 def period_start(year: int, timespantype: TimespanType, timespan: int) -> datetime.date:
