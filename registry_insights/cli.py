@@ -196,7 +196,7 @@ def serve(
     from registry_insights.api.config import ConfigError, load_config
 
     try:
-        settings = load_config(config, database)
+        settings = load_config(config, database, host=host, port=port)
     except ConfigError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from error

@@ -3,8 +3,9 @@ configuration, the warehouse, and the namespaces the caller's token may read.
 
 `create_app` puts the configuration and the warehouse on `app.state`; the routes never
 see a global. Tenancy is decided here: `member_namespaces` answers 401 without a valid
-token, and `visible` answers 404, with the body of a namespace that does not exist, for a
-namespace the token's organizations do not own.
+token (429 once a client has failed too often, `registry_insights.api.ratelimit`), and
+`visible` answers 404, with the body of a namespace that does not exist, for a namespace
+the token's organizations do not own.
 """
 
 import threading
@@ -15,10 +16,21 @@ import duckdb
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from registry_insights.api.audit import note_account
 from registry_insights.api.config import ServerConfig
+from registry_insights.api.ratelimit import FailedTokenLimiter
 from registry_insights.warehouse import open_read_only
 
 NOT_FOUND = "Not Found"
+
+#: The answers of every operation that needs a token, for the OpenAPI document.
+TOKEN_RESPONSES: dict[int | str, dict[str, object]] = {
+    401: {"description": "Missing or invalid bearer token."},
+    429: {
+        "description": "Too many requests without a valid token from this client; see the "
+        "Retry-After header (seconds)."
+    },
+}
 
 bearer = HTTPBearer(auto_error=False, scheme_name="HubAuth", description="An API token.")
 
@@ -59,18 +71,39 @@ Config = Annotated[ServerConfig, Depends(server_config)]
 Warehouse = Annotated[SharedWarehouse, Depends(shared_warehouse)]
 
 
-def member_namespaces(
+def member_account(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     config: Config,
-) -> frozenset[str]:
-    """The namespaces of the token's organizations; 401 without a known token."""
+) -> str:
+    """The token's account; 401 without a known token, 429 once the client has had too
+    many such answers recently."""
     account = config.access.account_for(credentials.credentials) if credentials else None
     if account is None:
+        limiter: FailedTokenLimiter = request.app.state.limiter
+        client = request.client.host if request.client else "unknown"
+        retry_after = limiter.retry_after(client)
+        if retry_after is not None:
+            raise HTTPException(
+                status_code=429,
+                detail="too many requests without a valid token; retry later",
+                headers={"Retry-After": str(retry_after)},
+            )
+        limiter.record_failure(client)
         raise HTTPException(
             status_code=401,
             detail="missing or invalid bearer token",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    note_account(request.scope, account)
+    return account
+
+
+Account = Annotated[str, Depends(member_account)]
+
+
+def member_namespaces(account: Account, config: Config) -> frozenset[str]:
+    """The namespaces of the token's organizations."""
     return config.access.namespaces_of(account)
 
 

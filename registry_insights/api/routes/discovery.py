@@ -4,7 +4,13 @@ timespans."""
 from fastapi import APIRouter
 
 from registry_insights.api import queries
-from registry_insights.api.dependencies import Namespaces, SharedWarehouse, Warehouse, visible
+from registry_insights.api.dependencies import (
+    TOKEN_RESPONSES,
+    Namespaces,
+    SharedWarehouse,
+    Warehouse,
+    visible,
+)
 from registry_insights.api.parameters import NamespacePath
 from registry_insights.api.schemas import (
     DatasetModel,
@@ -21,7 +27,7 @@ VIEWS_BY_DATASET = {
     for kind in (Kind.PULLS_EXPORT, Kind.EXTENSIONS_EXPORT)
 }
 
-router = APIRouter(tags=["discovery"])
+router = APIRouter(tags=["discovery"], responses=TOKEN_RESPONSES)
 
 
 def metadata(warehouse: SharedWarehouse, namespace: str) -> NamespaceMetadata:

@@ -1,5 +1,7 @@
 """Exports and timespans: the years, months and ISO weeks with exportable data for a
-namespace, and signed links (six hours) to the files of one dataview period."""
+namespace, and signed links (`[server] link_lifetime_seconds`, six hours by default) to
+the files of one dataview period, based on `[server] public_url`, never on the request's
+`Host`."""
 
 import datetime
 
@@ -7,6 +9,8 @@ from fastapi import APIRouter, HTTPException, Request
 
 from registry_insights.api import queries
 from registry_insights.api.dependencies import (
+    TOKEN_RESPONSES,
+    Account,
     Config,
     Namespaces,
     SharedWarehouse,
@@ -34,7 +38,7 @@ from registry_insights.api.signing import sign
 
 EXPORTS = "/namespaces/{namespace}/pulls/exports/years"
 
-router = APIRouter(tags=["namespaces"])
+router = APIRouter(tags=["namespaces"], responses=TOKEN_RESPONSES)
 
 
 def period_start(year: int, timespantype: TimespanType, timespan: int) -> datetime.date:
@@ -134,24 +138,28 @@ def get_namespace_data_by_timespan(
     timespantype: TimespanType,
     timespan: TimespanNumber,
     dataview: DataviewType,
+    account: Account,
     namespaces: Namespaces,
     config: Config,
     warehouse: Warehouse,
 ) -> ResponseData:
-    """Signed links (six hours) to the gzip-compressed CSV files of one dataview period."""
+    """Signed links (six hours unless configured) to the gzip-compressed CSV files of one
+    dataview period, bound to the token's account."""
     start = existing_period(warehouse, namespace, namespaces, year, timespantype, timespan)
     granularity = GRANULARITY[timespantype]
     files = export_files(config, warehouse, namespace, dataview, granularity, start)
-    base = str(request.base_url).rstrip("/")
     lifetime = int(config.link_lifetime.total_seconds())
+    now = request.app.state.clock()
     return ResponseData(
         data=[
             ResponseDataFile(
-                url=base
+                url=config.public_url
                 + sign(
                     config.signing_secret,
                     download_path(namespace, dataview.value, granularity, start, index),
                     lifetime,
+                    now=now,
+                    account=account,
                 ),
                 size=path.stat().st_size,
             )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from registry_insights.api import queries
 from registry_insights.api.dependencies import (
+    TOKEN_RESPONSES,
     Config,
     Namespaces,
     SharedWarehouse,
@@ -33,7 +34,7 @@ from registry_insights.api.schemas import (
 
 MAX_REPOS = 50
 
-router = APIRouter(tags=["namespaces"])
+router = APIRouter(tags=["namespaces"], responses=TOKEN_RESPONSES)
 
 
 def since(today: datetime.date, period: PeriodType) -> datetime.date:

@@ -38,6 +38,7 @@ def server(
         "export_cache": str(folder / "cache"),
         "max_file_bytes": 1_000_000,
         "signing_secret": "a-test-secret",
+        "audit_log": str(folder / "audit.jsonl"),
     }
     config.write_text(access_file_text(namespaces, server_table), encoding="utf-8")
     port = _free_port()

@@ -69,6 +69,11 @@ def make_config(
         "export_cache": str(folder / "cache"),
         "max_file_bytes": max_file_bytes,
         "signing_secret": SECRET.decode(),
+        # FastAPI's test client sends to http://testserver.
+        "public_url": "http://testserver",
+        "audit_log": str(folder / "audit.jsonl"),
+        # The access tests send dozens of bad tokens from the one test client on purpose.
+        "failed_token_limit": 1000,
     }
     path.write_text(access_file_text(namespaces, server), encoding="utf-8")
     # The secret wins over $REGISTRY_INSIGHTS_API_SIGNING_SECRET: tests sign links with it.
