@@ -27,40 +27,11 @@ fct_pull_actions as (
 
 actions_in_complete_periods as (
     {{ report_periods('fct_pull_actions') }}
-),
-
-summarised as (
-    select
-        date_granularity,
-        cast(date_reference as date) as date_reference,
-        {%- for column in group_columns %}
-        {{ column }},
-        {%- endfor %}
-        owner,
-        count(distinct client_ip_hash) as unique_ip_addresses,
-        sum(case when action = 'pull_by_tag' then 1 else 0 end) as pulls_by_tag,
-        sum(case when action = 'pull_by_digest' then 1 else 0 end) as pulls_by_digest,
-        sum(case when is_version_check then 1 else 0 end) as version_checks
-    from actions_in_complete_periods
-    group by
-        date_granularity,
-        date_reference,
-        {%- for column in group_columns %}
-        {{ column }},
-        {%- endfor %}
-        owner
 )
 
-select
-    date_granularity,
-    date_reference,
-    {%- for column in group_columns %}
-    {{ column }},
-    {%- endfor %}
-    owner,
-    cast(unique_ip_addresses as bigint) as unique_ip_addresses,
-    cast(pulls_by_tag as bigint) as pulls_by_tag,
-    cast(pulls_by_digest as bigint) as pulls_by_digest,
-    cast(version_checks as bigint) as version_checks
-from summarised
+{{ summarise_by_period(
+    'actions_in_complete_periods',
+    group_columns + ['owner'],
+    pull_action_measures(['unique_ip_addresses', 'pulls_by_tag', 'pulls_by_digest', 'version_checks']),
+) }}
 {%- endmacro %}

@@ -27,22 +27,16 @@
     base_registry__requests reads exactly these files.
 -#}
 {% macro taken_in_request_files() -%}
-    {%- set pending = pending_request_files() -%}
-    {%- if not execute or is_history_rebuild() -%}
-        {{ return(pending) }}
-    {%- endif -%}
-    {%- set recorded = run_query(
-        "select file_path from " ~ request_files_ledger() ~ " where is_accepted"
-    ).columns[0].values() | list -%}
-    {{ return((recorded + pending) | unique | sort | list) }}
+    {{ return(request_files_since(none)) }}
 {%- endmacro %}
 
 
 {#-
     The request files that can hold a request at or after `moment` (a SQL timestamp
     literal): the run's accepted pending files, and the ledger's accepted files whose
-    latest request (`max_occurred_at`) is at or after it or unknown. An incremental
-    classification reads only these.
+    latest request (`max_occurred_at`) is at or after it or unknown; with `moment` none,
+    every accepted file (taken_in_request_files). An incremental classification reads
+    only these.
 -#}
 {% macro request_files_since(moment) -%}
     {%- set pending = pending_request_files() -%}
@@ -51,7 +45,7 @@
     {%- endif -%}
     {%- set recorded = run_query(
         "select file_path from " ~ request_files_ledger() ~ " where is_accepted"
-        ~ " and (max_occurred_at is null or max_occurred_at >= " ~ moment ~ ")"
+        ~ (" and (max_occurred_at is null or max_occurred_at >= " ~ moment ~ ")" if moment is not none else "")
     ).columns[0].values() | list -%}
     {{ return((recorded + pending) | unique | sort | list) }}
 {%- endmacro %}

@@ -3,17 +3,7 @@
 with
 
 int_extension_events_enriched as (
-    select
-        event_id,
-        event_week_start_date,
-        event_month_start_date,
-        extension,
-        namespace,
-        owner,
-        ip_country,
-        event_type,
-        user_hash
-    from {{ ref('int_extension_events_enriched') }}
+    select * from {{ ref('int_extension_events_enriched') }}
 ),
 
 events_in_complete_periods as (

@@ -7,25 +7,8 @@ with
 
 fct_pull_actions as (
     select
-        action_week_start_date,
-        action_month_start_date,
-        action_id,
-        action,
-        action_date,
-        action_at,
-        ip_country,
-        digest,
-        http_method,
-        cloud_service_provider,
-        namespace,
-        case when reference_kind = 'tag' then tag else digest end as reference,
-        repository_name,
-        tag,
-        ip_type,
-        user_agent_tool,
-        user_agent_version,
-        ip_domain,
-        owner
+        *,
+        case when reference_kind = 'tag' then tag else digest end as reference
     from {{ ref('fct_pull_actions') }}
 ),
 

@@ -43,40 +43,10 @@ actions_by_level as (
         actions_in_complete_periods.digest as reference
     from actions_in_complete_periods
     where actions_in_complete_periods.reference_kind = 'digest'
-),
-
-summarised as (
-    select
-        date_granularity,
-        cast(date_reference as date) as date_reference,
-        owner,
-        namespace,
-        repository,
-        level,
-        reference,
-        sum(case when is_data_download then 1 else 0 end) as data_downloads,
-        sum(case when is_version_check then 1 else 0 end) as version_checks,
-        count(*) as event_count
-    from actions_by_level
-    group by
-        date_granularity,
-        date_reference,
-        owner,
-        namespace,
-        repository,
-        level,
-        reference
 )
 
-select
-    date_granularity,
-    date_reference,
-    owner,
-    namespace,
-    repository,
-    level,
-    reference,
-    cast(data_downloads as bigint) as data_downloads,
-    cast(version_checks as bigint) as version_checks,
-    cast(event_count as bigint) as event_count
-from summarised
+{{ summarise_by_period(
+    'actions_by_level',
+    ['owner', 'namespace', 'repository', 'level', 'reference'],
+    pull_action_measures(['data_downloads', 'version_checks', 'event_count']),
+) }}

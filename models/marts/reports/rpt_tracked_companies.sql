@@ -41,49 +41,13 @@ tracked_actions as (
 
 actions_in_complete_periods as (
     {{ report_periods('tracked_actions') }}
-),
-
-tracked as (
-    select
-        date_granularity,
-        cast(date_reference as date) as date_reference,
-        owner,
-        company_domain,
-        ip_country,
-        cloud_service_provider,
-        user_agent_tool,
-        inferred_use_case,
-        repository,
-        sum(case when is_data_download then 1 else 0 end) as data_downloads,
-        sum(case when is_version_check then 1 else 0 end) as version_checks,
-        count(*) as pulls,
-        count(distinct case when is_authenticated then account_id_hash end)
-            as unique_authenticated_users
-    from actions_in_complete_periods
-    group by
-        date_granularity,
-        date_reference,
-        owner,
-        company_domain,
-        ip_country,
-        cloud_service_provider,
-        user_agent_tool,
-        inferred_use_case,
-        repository
 )
 
-select
-    date_granularity,
-    date_reference,
-    owner,
-    company_domain,
-    ip_country,
-    cloud_service_provider,
-    user_agent_tool,
-    inferred_use_case,
-    repository,
-    cast(data_downloads as bigint) as data_downloads,
-    cast(version_checks as bigint) as version_checks,
-    cast(pulls as bigint) as pulls,
-    cast(unique_authenticated_users as bigint) as unique_authenticated_users
-from tracked
+{{ summarise_by_period(
+    'actions_in_complete_periods',
+    [
+        'owner', 'company_domain', 'ip_country', 'cloud_service_provider', 'user_agent_tool',
+        'inferred_use_case', 'repository',
+    ],
+    pull_action_measures(['data_downloads', 'version_checks', 'pulls', 'unique_authenticated_users']),
+) }}

@@ -25,52 +25,13 @@ fct_pull_actions as (
 
 actions_in_complete_periods as (
     {{ report_periods('fct_pull_actions') }}
-),
-
-trends as (
-    select
-        date_granularity,
-        cast(date_reference as date) as date_reference,
-        owner,
-        repository,
-        namespace,
-        ip_country,
-        cloud_service_provider,
-        user_agent_tool,
-        tag,
-        sum(case when is_data_download then 1 else 0 end) as data_downloads,
-        sum(case when is_version_check then 1 else 0 end) as version_checks,
-        count(*) as pulls,
-        count(distinct case when is_authenticated then account_id_hash end)
-            as unique_authenticated_users,
-        count(distinct case when not is_authenticated then client_ip_hash end)
-            as unique_unauthenticated_users
-    from actions_in_complete_periods
-    group by
-        date_granularity,
-        date_reference,
-        owner,
-        repository,
-        namespace,
-        ip_country,
-        cloud_service_provider,
-        user_agent_tool,
-        tag
 )
 
-select
-    date_granularity,
-    date_reference,
-    owner,
-    repository,
-    namespace,
-    ip_country,
-    cloud_service_provider,
-    user_agent_tool,
-    tag,
-    cast(data_downloads as bigint) as data_downloads,
-    cast(version_checks as bigint) as version_checks,
-    cast(pulls as bigint) as pulls,
-    cast(unique_authenticated_users as bigint) as unique_authenticated_users,
-    cast(unique_unauthenticated_users as bigint) as unique_unauthenticated_users
-from trends
+{{ summarise_by_period(
+    'actions_in_complete_periods',
+    ['owner', 'repository', 'namespace', 'ip_country', 'cloud_service_provider', 'user_agent_tool', 'tag'],
+    pull_action_measures([
+        'data_downloads', 'version_checks', 'pulls',
+        'unique_authenticated_users', 'unique_unauthenticated_users',
+    ]),
+) }}

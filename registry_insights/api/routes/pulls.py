@@ -2,9 +2,10 @@
 one repository or of several."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from registry_insights.api import queries
 from registry_insights.api.dependencies import (
@@ -91,23 +92,59 @@ def repository_names(repos: list[str]) -> list[str]:
     return names
 
 
-@router.get(
-    "/namespaces/{namespace}/pulls", response_model=PullData, response_model_exclude_none=True
-)
-def get_namespace_pulls(
-    namespace: NamespacePath,
+@dataclass(frozen=True)
+class PullQuery:
+    """What every pulls endpoint is asked for beyond the repositories: the caller's
+    namespaces, today, the warehouse and the timespan, period and grouping."""
+
+    namespaces: frozenset[str]
+    today: datetime.date
+    warehouse: SharedWarehouse
+    timespan: TimespanType
+    period: PeriodType
+    group: GroupType
+
+    def pulls(self, namespace: str, repo: str | None) -> PullData:
+        """The pulls of a namespace the caller may see, or of one of its repositories
+        (404 unless it has it)."""
+        visible(namespace, self.namespaces)
+        if repo is not None:
+            existing_repository(self.warehouse, namespace, repo)
+        return pull_data(
+            self.warehouse,
+            self.today,
+            namespace,
+            None if repo is None else [repo],
+            self.timespan,
+            self.period,
+            self.group,
+        )
+
+
+def pull_query(
     namespaces: Namespaces,
     config: Config,
     warehouse: Warehouse,
     timespan: Timespan = TimespanType.months,
     period: Period = PeriodType.last_3_months,
     group: Group = None,
-) -> PullData:
-    """Pulls and distinct IPs per complete period, by repository (default) or namespace."""
-    visible(namespace, namespaces)
-    return pull_data(
-        warehouse, config.today(), namespace, None, timespan, period, group or GroupType.repo
+) -> PullQuery:
+    """The query parameters and dependencies the pulls endpoints share (by repository
+    unless `group` says namespace)."""
+    return PullQuery(
+        namespaces, config.today(), warehouse, timespan, period, group or GroupType.repo
     )
+
+
+PullOptions = Annotated[PullQuery, Depends(pull_query)]
+
+
+@router.get(
+    "/namespaces/{namespace}/pulls", response_model=PullData, response_model_exclude_none=True
+)
+def get_namespace_pulls(namespace: NamespacePath, query: PullOptions) -> PullData:
+    """Pulls and distinct IPs per complete period, by repository (default) or namespace."""
+    return query.pulls(namespace, None)
 
 
 @router.get(
@@ -115,22 +152,9 @@ def get_namespace_pulls(
     response_model=PullData,
     response_model_exclude_none=True,
 )
-def get_repo_pulls(
-    namespace: NamespacePath,
-    repo: RepoPath,
-    namespaces: Namespaces,
-    config: Config,
-    warehouse: Warehouse,
-    timespan: Timespan = TimespanType.months,
-    period: Period = PeriodType.last_3_months,
-    group: Group = None,
-) -> PullData:
+def get_repo_pulls(namespace: NamespacePath, repo: RepoPath, query: PullOptions) -> PullData:
     """Pulls and distinct IPs of one repository per complete period."""
-    visible(namespace, namespaces)
-    existing_repository(warehouse, namespace, repo)
-    return pull_data(
-        warehouse, config.today(), namespace, [repo], timespan, period, group or GroupType.repo
-    )
+    return query.pulls(namespace, repo)
 
 
 @router.get("/repos/pulls", response_model=ReposPullData, response_model_exclude_none=True)
@@ -139,20 +163,11 @@ def get_many_repos_pulls(
         list[str],
         Query(description=f"`namespace/name` repositories, at most {MAX_REPOS}."),
     ],
-    namespaces: Namespaces,
-    config: Config,
-    warehouse: Warehouse,
-    timespan: Timespan = TimespanType.months,
-    period: Period = PeriodType.last_3_months,
-    group: Group = None,
+    query: PullOptions,
 ) -> ReposPullData:
     """Pulls and distinct IPs of several repositories per complete period."""
     result: dict[str, PullData] = {}
     for name in dict.fromkeys(repository_names(repos)):
         namespace, repo = name.split("/")
-        visible(namespace, namespaces)
-        existing_repository(warehouse, namespace, repo)
-        result[name] = pull_data(
-            warehouse, config.today(), namespace, [repo], timespan, period, group or GroupType.repo
-        )
+        result[name] = query.pulls(namespace, repo)
     return ReposPullData(repos=result)

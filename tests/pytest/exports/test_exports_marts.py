@@ -4,13 +4,13 @@ compared with the marts row for row."""
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 import pytest
-from support.report_periods import TODAY, complete_periods
+from support.mart_rows import keyed_rows, rows_as
+from support.report_periods import TODAY, complete_periods, group_by_period
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,14 @@ class Action:
 
 @pytest.fixture(scope="module")
 def actions(warehouse: duckdb.DuckDBPyConnection) -> list[Action]:
-    rows = warehouse.sql(
+    return rows_as(
+        Action,
+        warehouse,
         "select action_id, action, action_at, action_date, action_week_start_date, "
         "action_month_start_date, namespace, repository_name, reference_kind, tag, digest, "
         "http_method, ip_country, cloud_service_provider, ip_type, ip_domain, user_agent_tool, "
-        "user_agent_version, publisher_name, client_ip_hash from marts.fct_pull_actions"
-    ).fetchall()
-    return [Action(*row) for row in rows]
+        "user_agent_version, publisher_name, client_ip_hash from marts.fct_pull_actions",
+    )
 
 
 def test_raw_export_is_every_action_in_each_complete_period(
@@ -81,14 +82,15 @@ def test_raw_export_is_every_action_in_each_complete_period(
         for a in actions
         for granularity, start in complete_periods(a, TODAY)
     }
-    rows = warehouse.sql(
+    actual = keyed_rows(
+        warehouse,
         "select date_granularity, date_reference, action_id, action, action_date, ip_country, "
         "digest, http_method, cloud_service_provider, namespace, reference, repository_name, "
         "tag, action_at, ip_type, user_agent_tool, user_agent_version, ip_domain, owner "
-        "from marts.exp_pulls_raw"
-    ).fetchall()
-    actual = {tuple(row[:3]): tuple(row[3:]) for row in rows}
-    assert len(actual) == len(rows) > 100_000
+        "from marts.exp_pulls_raw",
+        3,
+    )
+    assert len(actual) > 100_000
     assert actual == expected
 
 
@@ -125,10 +127,7 @@ KEY_COLUMNS = {
 def test_summary_exports_equal_python_recount(
     warehouse: duckdb.DuckDBPyConnection, actions: list[Action], mart: str
 ) -> None:
-    groups: dict[tuple[object, ...], list[Action]] = defaultdict(list)
-    for action in actions:
-        for period in complete_periods(action, TODAY):
-            groups[(*period, *SUMMARIES[mart](action))].append(action)
+    groups = group_by_period(actions, SUMMARIES[mart])
     expected = {
         key: (
             group[0].owner,
@@ -139,11 +138,11 @@ def test_summary_exports_equal_python_recount(
         )
         for key, group in groups.items()
     }
-    rows = warehouse.sql(
+    actual = keyed_rows(
+        warehouse,
         f"select date_granularity, date_reference, {KEY_COLUMNS[mart]}, owner, "
-        f"unique_ip_addresses, pulls_by_tag, pulls_by_digest, version_checks from marts.{mart}"
-    ).fetchall()
-    width = 2 + len(KEY_COLUMNS[mart].split(","))
-    actual = {tuple(row[:width]): tuple(row[width:]) for row in rows}
-    assert len(actual) == len(rows) > 100
+        f"unique_ip_addresses, pulls_by_tag, pulls_by_digest, version_checks from marts.{mart}",
+        2 + len(KEY_COLUMNS[mart].split(",")),
+    )
+    assert len(actual) > 100
     assert actual == expected

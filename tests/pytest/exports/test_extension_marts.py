@@ -6,12 +6,12 @@ comparison also proves that hashing loses no distinct user."""
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 
 import duckdb
 import pytest
-from support.report_periods import TODAY
+from support.mart_rows import keyed_rows, rows_as
+from support.report_periods import TODAY, complete_periods, group_by_period
 
 from registry_insights.api.queries import period_end
 
@@ -27,25 +27,31 @@ class Event:
     owner: str
 
     @property
-    def periods(self) -> list[tuple[str, datetime.date]]:
+    def week(self) -> datetime.date:
         day = self.occurred_at.date()
-        week = day - datetime.timedelta(days=day.weekday())
-        month = day.replace(day=1)
-        candidates = [("weekly", week), ("monthly", month)]
-        return [(g, start) for g, start in candidates if period_end(g, start) < TODAY]
+        return day - datetime.timedelta(days=day.weekday())
+
+    @property
+    def month(self) -> datetime.date:
+        return self.occurred_at.date().replace(day=1)
+
+    @property
+    def periods(self) -> list[tuple[str, datetime.date]]:
+        return complete_periods(self, TODAY)
 
 
 @pytest.fixture(scope="module")
 def events(warehouse: duckdb.DuckDBPyConnection) -> list[Event]:
-    rows = warehouse.sql(
+    return rows_as(
+        Event,
+        warehouse,
         "select e.occurred_at, e.extension, e.namespace, e.event_type, "
         "coalesce('account:' || e.account_id, 'ip:' || e.client_ip), ips.ip_country, "
         "coalesce(p.publisher_name, e.namespace) "
         "from staging.stg_registry__extension_events as e "
         "left join intermediate.int_client_ips_enriched as ips on e.client_ip = ips.client_ip "
-        "left join reference.publishers as p on e.namespace = p.namespace"
-    ).fetchall()
-    return [Event(*row) for row in rows]
+        "left join reference.publishers as p on e.namespace = p.namespace",
+    )
 
 
 def _premium(group: list[Event]) -> tuple[object, ...]:
@@ -70,31 +76,27 @@ PREMIUM_COLUMNS = (
 def test_premium_summary_equals_python_recount(
     warehouse: duckdb.DuckDBPyConnection, events: list[Event]
 ) -> None:
-    groups: dict[tuple[object, ...], list[Event]] = defaultdict(list)
-    for event in events:
-        for period in event.periods:
-            groups[(*period, event.extension)].append(event)
-    rows = warehouse.sql(
+    groups = group_by_period(events, lambda e: (e.extension,))
+    actual = keyed_rows(
+        warehouse,
         "select date_granularity, date_reference, extension, "
-        f"{PREMIUM_COLUMNS} from marts.exp_extensions_premium_summary"
-    ).fetchall()
-    actual = {tuple(row[:3]): tuple(row[3:]) for row in rows}
-    assert len(actual) == len(rows) > 20
+        f"{PREMIUM_COLUMNS} from marts.exp_extensions_premium_summary",
+        3,
+    )
+    assert len(actual) > 20
     assert actual == {key: _premium(group) for key, group in groups.items()}
 
 
 def test_premium_geo_equals_python_recount(
     warehouse: duckdb.DuckDBPyConnection, events: list[Event]
 ) -> None:
-    groups: dict[tuple[object, ...], list[Event]] = defaultdict(list)
-    for event in events:
-        for period in event.periods:
-            groups[(*period, event.extension, event.country)].append(event)
-    rows = warehouse.sql(
+    groups = group_by_period(events, lambda e: (e.extension, e.country))
+    actual = keyed_rows(
+        warehouse,
         "select date_granularity, date_reference, extension, ip_country, "
-        f"{PREMIUM_COLUMNS} from marts.exp_extensions_premium_geo"
-    ).fetchall()
-    actual = {tuple(row[:4]): tuple(row[4:]) for row in rows}
+        f"{PREMIUM_COLUMNS} from marts.exp_extensions_premium_geo",
+        4,
+    )
     assert len({key[3] for key in actual}) > 10
     assert actual == {key: _premium(group) for key, group in groups.items()}
 
@@ -133,11 +135,12 @@ def test_core_summary_totals_are_all_time_at_the_end_of_each_period(
                 _count(mine, "install", None, end), _count(mine, "uninstall", start, end),
                 _count(mine, "uninstall", None, end), _count(mine, "update", start, end),
             )  # fmt: skip
-    rows = warehouse.sql(
+    actual = keyed_rows(
+        warehouse,
         "select date_granularity, date_reference, extension, namespace, owner, installs, "
-        "total_installs, uninstalls, total_uninstalls, updates from marts.exp_extensions_summary"
-    ).fetchall()
-    actual = {tuple(row[:3]): tuple(row[3:]) for row in rows}
-    assert len(actual) == len(rows) > 20
+        "total_installs, uninstalls, total_uninstalls, updates from marts.exp_extensions_summary",
+        3,
+    )
+    assert len(actual) > 20
     assert any(row[3] > row[2] for row in actual.values()), "totals grow beyond one period"
     assert actual == expected

@@ -19,6 +19,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from support.raw_schema import (
+    RAW_ACCOUNTS_SCHEMA,
+    RAW_EXTENSION_EVENTS_SCHEMA,
+    RAW_REQUESTS_SCHEMA,
+)
 
 from registry_insights.generator import GeneratorConfig, generate_dataset
 from registry_insights.pull_actions import (
@@ -35,38 +40,13 @@ EXTENSIONS = "raw_extension_events"
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 PART_PATH = re.compile(r"date=(\d{4}-\d{2}-\d{2})/part-\d{5}\.parquet")
 FUTURE_DAY = datetime.date(2099, 1, 1)
-UTC_US = pa.timestamp("us", tz="UTC")
 
-# The raw-data contract, written out independently of the generator's own schemas.
+# The raw-data contract, written out in support.raw_schema independently of the
+# generator's own schemas.
 CONTRACT = {
-    REQUESTS: pa.schema(
-        [
-            ("event_id", pa.string()),
-            ("occurred_at", UTC_US),
-            ("http_method", pa.string()),
-            ("object_type", pa.string()),
-            ("repository", pa.string()),
-            ("reference", pa.string()),
-            ("response_digest", pa.string()),
-            ("media_type", pa.string()),
-            ("status_code", pa.int32()),
-            ("response_bytes", pa.int64()),
-            ("client_ip", pa.string()),
-            ("user_agent", pa.string()),
-            ("account_id", pa.string()),
-        ]
-    ),
-    ACCOUNTS: pa.schema([("account_id", pa.string()), ("email_domain", pa.string())]),
-    EXTENSIONS: pa.schema(
-        [
-            ("event_id", pa.string()),
-            ("occurred_at", UTC_US),
-            ("extension", pa.string()),
-            ("event_type", pa.string()),
-            ("account_id", pa.string()),
-            ("client_ip", pa.string()),
-        ]
-    ),
+    REQUESTS: RAW_REQUESTS_SCHEMA,
+    ACCOUNTS: RAW_ACCOUNTS_SCHEMA,
+    EXTENSIONS: RAW_EXTENSION_EVENTS_SCHEMA,
 }
 
 CONFIG = GeneratorConfig(

@@ -8,10 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from registry_insights.api.config import ServerConfig, load_config
 from support.access_fixture import access_toml
+from support.mart_rows import database_rows
 from support.warehouse_build import BuiltWarehouse
 
 API = "/api/publisher/analytics/v1"
@@ -31,15 +30,16 @@ class Namespaces:
 
 
 def pick_namespaces(database: Path) -> Namespaces:
-    with duckdb.connect(str(database), read_only=True) as connection:
-        rows = connection.execute(
-            "select namespace from marts.exp_extensions_summary "
-            "intersect select namespace from marts.exp_pulls_namespace_summary order by 1"
-        ).fetchall()
-        others = connection.execute(
-            "select namespace, sum(pulls_by_tag + pulls_by_digest) as pulls "
-            "from marts.exp_pulls_namespace_summary group by 1 order by pulls desc, 1"
-        ).fetchall()
+    rows = database_rows(
+        database,
+        "select namespace from marts.exp_extensions_summary "
+        "intersect select namespace from marts.exp_pulls_namespace_summary order by 1",
+    )
+    others = database_rows(
+        database,
+        "select namespace, sum(pulls_by_tag + pulls_by_digest) as pulls "
+        "from marts.exp_pulls_namespace_summary group by 1 order by pulls desc, 1",
+    )
     mine = rows[0][0]
     theirs = next(namespace for namespace, _ in others if namespace != mine)
     return Namespaces(mine, theirs)

@@ -5,7 +5,9 @@ as the marts' `report_as_of_date` does by default."""
 from __future__ import annotations
 
 import datetime
-from typing import Protocol
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar
 
 TODAY = datetime.datetime.now(datetime.UTC).date()
 
@@ -30,3 +32,18 @@ def complete_periods(row: Dated, as_of: datetime.date) -> list[tuple[str, dateti
     if next_month <= as_of:
         periods.append(("monthly", row.month))
     return periods
+
+
+DatedRow = TypeVar("DatedRow", bound=Dated)
+
+
+def group_by_period(
+    rows: Iterable[DatedRow], key: Callable[[DatedRow], tuple[object, ...]]
+) -> dict[tuple[object, ...], list[DatedRow]]:
+    """The rows grouped by (granularity, period start, *key(row)), each row in each of its
+    complete periods as of TODAY: the grouping of every summary mart."""
+    groups: dict[tuple[object, ...], list[DatedRow]] = defaultdict(list)
+    for row in rows:
+        for period in complete_periods(row, TODAY):
+            groups[(*period, *key(row))].append(row)
+    return groups

@@ -14,7 +14,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from support.raw_schema import RAW_REQUESTS_SCHEMA
+from support.raw_schema import (
+    RAW_ACCOUNTS_SCHEMA,
+    RAW_EXTENSION_EVENTS_SCHEMA,
+    RAW_REQUESTS_SCHEMA,
+)
 
 from registry_insights.raw_validation import RawValidationReport, validate_raw
 from registry_insights.raw_validation.validate import (
@@ -39,22 +43,12 @@ PARTITION_RULE = "UTC day = its date= folder's day"
 
 DAY_1 = dt.date(2026, 6, 1)
 DAY_2 = dt.date(2026, 6, 2)
-UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
 DIGEST_A = "sha256:" + "a" * 64
 DIGEST_B = "sha256:" + "0123456789abcdef" * 4
 
 REQUESTS_SCHEMA = RAW_REQUESTS_SCHEMA
-ACCOUNTS_SCHEMA = pa.schema([("account_id", pa.string()), ("email_domain", pa.string())])
-EXTENSIONS_SCHEMA = pa.schema(
-    [
-        ("event_id", pa.string()),
-        ("occurred_at", UTC_TIMESTAMP),
-        ("extension", pa.string()),
-        ("event_type", pa.string()),
-        ("account_id", pa.string()),
-        ("client_ip", pa.string()),
-    ]
-)
+ACCOUNTS_SCHEMA = RAW_ACCOUNTS_SCHEMA
+EXTENSIONS_SCHEMA = RAW_EXTENSION_EVENTS_SCHEMA
 
 Row = dict[str, Any]
 

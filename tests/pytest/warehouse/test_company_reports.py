@@ -12,7 +12,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from support.report_periods import TODAY, complete_periods
+from support.mart_rows import keyed_rows, rows_as
+from support.report_periods import TODAY, complete_periods, group_by_period
 from support.warehouse_build import PROJECT_DIR, BuiltWarehouse
 
 from registry_insights.publishing.catalog import REPORTS
@@ -55,43 +56,46 @@ class Fact:
 
 @pytest.fixture(scope="module")
 def facts(warehouse: duckdb.DuckDBPyConnection) -> list[Fact]:
-    rows = warehouse.sql(
+    return rows_as(
+        Fact,
+        warehouse,
         "select action_week_start_date, action_month_start_date, "
         # the owner recomputed from the publisher (the rule of macro namespace_owner)
         "coalesce(publisher_name, namespace), publisher_program, publisher_id, namespace, "
         "repository, ip_country, cloud_service_provider, user_agent_tool, inferred_use_case, "
         "tag, company_domain, is_data_download, is_version_check, account_id_hash, "
-        "client_ip_hash from marts.fct_pull_actions"
-    ).fetchall()
-    return [Fact(*row) for row in rows]
+        "client_ip_hash from marts.fct_pull_actions",
+    )
+
+
+def _pull_counts(group: list[Fact]) -> tuple[int, int, int, int]:
+    """Data downloads, version checks, pulls and unique authenticated users."""
+    return (
+        sum(f.is_download for f in group),
+        sum(f.is_check for f in group),
+        len(group),
+        len({f.account_hash for f in group if f.account_hash}),
+    )
 
 
 def test_trends_equal_python_recount(
     warehouse: duckdb.DuckDBPyConnection, facts: list[Fact]
 ) -> None:
-    groups: dict[tuple[object, ...], list[Fact]] = defaultdict(list)
-    for fact in facts:
-        for granularity, start in complete_periods(fact, TODAY):
-            key = (granularity, start, fact.owner, fact.repository, fact.country,
-                   fact.csp, fact.tool, fact.tag)  # fmt: skip
-            groups[key].append(fact)
+    groups = group_by_period(
+        facts, lambda f: (f.owner, f.repository, f.country, f.csp, f.tool, f.tag)
+    )
     expected = {
-        key: (
-            sum(f.is_download for f in group),
-            sum(f.is_check for f in group),
-            len(group),
-            len({f.account_hash for f in group if f.account_hash}),
-            len({f.ip_hash for f in group if not f.account_hash}),
-        )
+        key: (*_pull_counts(group), len({f.ip_hash for f in group if not f.account_hash}))
         for key, group in groups.items()
     }
-    rows = warehouse.sql(
+    actual = keyed_rows(
+        warehouse,
         "select date_granularity, date_reference, owner, repository, "
         "ip_country, cloud_service_provider, user_agent_tool, tag, data_downloads, version_checks, "
-        "pulls, unique_authenticated_users, unique_unauthenticated_users from marts.rpt_trends"
-    ).fetchall()
-    actual = {tuple(row[:8]): tuple(row[8:]) for row in rows}
-    assert len(actual) == len(rows) > 1_000
+        "pulls, unique_authenticated_users, unique_unauthenticated_users from marts.rpt_trends",
+        8,
+    )
+    assert len(actual) > 1_000
     assert actual == expected
 
 
@@ -143,12 +147,13 @@ def test_technographic_equals_python_pairing(
                     total_domains,
                     _percent(domains, total_domains),
                 )
-    rows = warehouse.sql(
+    actual = keyed_rows(
+        warehouse,
         "select date_granularity, date_reference, dvpp_image, paired_image, users, "
         "total_pullers, pct_users, domains, total_domains, pct_domains "
-        "from marts.rpt_technographic"
-    ).fetchall()
-    actual = {tuple(row[:4]): tuple(row[4:]) for row in rows}
+        "from marts.rpt_technographic",
+        4,
+    )
     assert len(actual) > 100
     assert min(value[0] for value in actual.values()) >= MIN_USERS
     assert actual.keys() == expected.keys()
@@ -186,30 +191,19 @@ def test_tracked_companies_equal_python_recount(
 ) -> None:
     with (PROJECT_DIR / "seeds" / "tracked_companies.csv").open() as handle:
         tracked = {(row["namespace"], row["domain"]) for row in csv.DictReader(handle)}
-    groups: dict[tuple[object, ...], list[Fact]] = defaultdict(list)
-    for fact in facts:
-        if (fact.namespace, fact.company_domain) not in tracked:
-            continue
-        for granularity, start in complete_periods(fact, TODAY):
-            key = (granularity, start, fact.owner, fact.company_domain, fact.country,
-                   fact.csp, fact.tool, fact.use_case, fact.repository)  # fmt: skip
-            groups[key].append(fact)
-    expected = {
-        key: (
-            sum(f.is_download for f in group),
-            sum(f.is_check for f in group),
-            len(group),
-            len({f.account_hash for f in group if f.account_hash}),
-        )
-        for key, group in groups.items()
-    }
-    rows = warehouse.sql(
+    groups = group_by_period(
+        [fact for fact in facts if (fact.namespace, fact.company_domain) in tracked],
+        lambda f: (f.owner, f.company_domain, f.country, f.csp, f.tool, f.use_case, f.repository),
+    )
+    expected = {key: _pull_counts(group) for key, group in groups.items()}
+    actual = keyed_rows(
+        warehouse,
         "select date_granularity, date_reference, owner, company_domain, ip_country, "
         "cloud_service_provider, user_agent_tool, inferred_use_case, repository, "
         "data_downloads, version_checks, pulls, unique_authenticated_users "
-        "from marts.rpt_tracked_companies"
-    ).fetchall()
-    actual = {tuple(row[:9]): tuple(row[9:]) for row in rows}
+        "from marts.rpt_tracked_companies",
+        9,
+    )
     assert len(actual) > 10
     assert actual == expected
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from support.mart_rows import database_rows
 from support.raw_schema import RAW_REQUESTS_SCHEMA
 from support.warehouse_build import dbt_build
 
@@ -90,15 +90,16 @@ def edge_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_each_defect_is_quarantined_with_its_reason(edge_warehouse: Path) -> None:
-    with duckdb.connect(str(edge_warehouse), read_only=True) as connection:
-        reasons = connection.sql(
-            "select quarantine_reason, count(*) from staging.stg_registry__requests_quarantined "
-            "group by all"
-        ).fetchall()
-        valid = connection.sql(
-            "select event_id, http_method, object_type from staging.stg_registry__requests "
-            "order by event_id"
-        ).fetchall()
+    reasons = database_rows(
+        edge_warehouse,
+        "select quarantine_reason, count(*) from staging.stg_registry__requests_quarantined "
+        "group by all",
+    )
+    valid = database_rows(
+        edge_warehouse,
+        "select event_id, http_method, object_type from staging.stg_registry__requests "
+        "order by event_id",
+    )
     assert dict(reasons) == dict.fromkeys(DEFECTS, 1)
     assert valid == [
         ("v1", "HEAD", "manifest"),
@@ -110,25 +111,25 @@ def test_each_defect_is_quarantined_with_its_reason(edge_warehouse: Path) -> Non
 
 
 def test_missing_and_empty_tables_build_as_empty(edge_warehouse: Path) -> None:
-    with duckdb.connect(str(edge_warehouse), read_only=True) as connection:
-        accounts = connection.sql("select count(*) from staging.stg_registry__accounts").fetchone()
-        events = connection.sql(
-            "select count(*) from staging.stg_registry__extension_events"
-        ).fetchone()
-    assert accounts == (0,) and events == (0,)
+    accounts = database_rows(edge_warehouse, "select count(*) from staging.stg_registry__accounts")
+    events = database_rows(
+        edge_warehouse, "select count(*) from staging.stg_registry__extension_events"
+    )
+    assert accounts == [(0,)] and events == [(0,)]
 
 
 def test_pull_across_midnight_is_one_action_of_its_start_day(edge_warehouse: Path) -> None:
-    with duckdb.connect(str(edge_warehouse), read_only=True) as connection:
-        actions = connection.sql(
-            "select action_id, action, request_count, platform_digest, action_date "
-            "from marts.fct_pull_actions order by action_id"
-        ).fetchall()
-        summary = connection.sql(
-            "select date_granularity, date_reference, level, reference, data_downloads, "
-            "version_checks, event_count from marts.rpt_summary "
-            "order by date_granularity, level, reference"
-        ).fetchall()
+    actions = database_rows(
+        edge_warehouse,
+        "select action_id, action, request_count, platform_digest, action_date "
+        "from marts.fct_pull_actions order by action_id",
+    )
+    summary = database_rows(
+        edge_warehouse,
+        "select date_granularity, date_reference, level, reference, data_downloads, "
+        "version_checks, event_count from marts.rpt_summary "
+        "order by date_granularity, level, reference",
+    )
     assert actions == [
         ("v1", "pull_by_tag", 3, DIGEST_B, datetime.date(2026, 3, 2)),
         ("v5", "version_check", 1, None, datetime.date(2026, 3, 3)),
@@ -156,11 +157,12 @@ def test_files_outside_the_layout_fail_the_build_loudly(tmp_path: Path) -> None:
 
 
 def _quarantine_reasons(database: Path) -> dict[str, str]:
-    with duckdb.connect(str(database), read_only=True) as connection:
-        rows = connection.sql(
-            "select event_id, quarantine_reason from staging.stg_registry__requests_quarantined"
-        ).fetchall()
-    return dict(rows)
+    return dict(
+        database_rows(
+            database,
+            "select event_id, quarantine_reason from staging.stg_registry__requests_quarantined",
+        )
+    )
 
 
 # the staging models and the daily chain (the ledger), with the tests on those alone
@@ -198,6 +200,5 @@ def test_a_future_row_stays_quarantined_after_its_time_has_passed(tmp_path: Path
     assert _quarantine_reasons(database) == {"soon": "future_timestamp"}
     dbt_build(raw, database, *STAGING_ONLY)
     assert _quarantine_reasons(database) == {"soon": "future_timestamp"}
-    with duckdb.connect(str(database), read_only=True) as connection:
-        valid = connection.sql("select event_id from staging.stg_registry__requests").fetchall()
+    valid = database_rows(database, "select event_id from staging.stg_registry__requests")
     assert valid == [("now",)]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.mart_rows import keyed_rows
 from support.raw_contract import as_manifest_request, read_raw_requests, split_by_contract
 from support.warehouse_build import BuiltWarehouse
 
@@ -151,12 +152,12 @@ def test_summary_report_equals_reference_counts(
 ) -> None:
     as_of = datetime.datetime.now(datetime.UTC).date()
     expected = _expected_summary(reference_actions, as_of)
-    rows = warehouse.sql(
+    actual = keyed_rows(
+        warehouse,
         "select date_granularity, date_reference, repository, level, reference, "
-        "data_downloads, version_checks, event_count from marts.rpt_summary"
-    ).fetchall()
-    actual = {tuple(row[:5]): tuple(row[5:]) for row in rows}
-    assert len(actual) == len(rows)
+        "data_downloads, version_checks, event_count from marts.rpt_summary",
+        5,
+    )
     assert {key[0] for key in actual} == {"weekly", "monthly"}
     assert actual == expected
 
