@@ -50,9 +50,12 @@ class IngestSummary:
     written: int = 0
     recovered_batches: int = 0
     files: list[str] = field(default_factory=list)
+    #: The source read (``ingest --source``), None for the older commands.
+    source: str | None = None
 
     def report(self) -> str:
-        lines = [
+        lines = [f"source: {self.source}"] if self.source else []
+        lines += [
             f"log lines read: {self.log_lines:,}",
             f"requests read (manifest/blob GET or HEAD): {self.log_requests:,}",
         ]
