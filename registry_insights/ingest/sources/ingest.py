@@ -10,6 +10,7 @@ access-log line alone means ``nginx``; stdin and anything else need ``--source``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -25,7 +26,7 @@ from registry_insights.ingest.ingest_log import (
 )
 from registry_insights.ingest.inputs import STDIN, InputError, numbered_lines, open_binary
 from registry_insights.ingest.log_lines import ACCESS_LOG, LoggedRequest, NotARequest, parse_line
-from registry_insights.ingest.sources.nginx import parse_nginx_line
+from registry_insights.ingest.sources.nginx import FileOrderParser, parse_nginx_line
 from registry_insights.ingest.sources.proxy_join import ProxyMatcher
 from registry_insights.ingest.summary import IngestSummary
 
@@ -38,7 +39,8 @@ DETECTION_LINES = 200
 @dataclass(frozen=True)
 class Source:
     name: str
-    parser: LineParser
+    #: A new line parser for each ingest (a parser may keep state across lines).
+    parser: Callable[[], LineParser]
     file_prefix: str
 
     def matcher(self, pulls: dict[str, list[Event]]) -> EventMatcher:
@@ -48,8 +50,8 @@ class Source:
 
 
 SOURCES: Final = {
-    DISTRIBUTION: Source(DISTRIBUTION, parse_line, "registry-log"),
-    NGINX: Source(NGINX, parse_nginx_line, "nginx-log"),
+    DISTRIBUTION: Source(DISTRIBUTION, lambda: parse_line, "registry-log"),
+    NGINX: Source(NGINX, FileOrderParser, "nginx-log"),
 }
 
 
@@ -95,7 +97,7 @@ def ingest(
         pulls,
         summary,
         progress,
-        parser=chosen.parser,
+        parser=chosen.parser(),
         match=chosen.matcher(pulls),
         more_logs=tuple(inputs[1:]),
     )

@@ -17,7 +17,7 @@ from registry_insights.cli import app
 from registry_insights.ingest.inputs import InputError
 from registry_insights.ingest.log_lines import LoggedRequest, Malformed, NotARequest
 from registry_insights.ingest.sources.ingest import detect_source
-from registry_insights.ingest.sources.nginx import parse_nginx_line
+from registry_insights.ingest.sources.nginx import FileOrderParser, parse_nginx_line
 from registry_insights.pull_actions import ManifestRequest, classify
 
 INDEX = digest_of("index")
@@ -219,32 +219,35 @@ def test_other_endpoints_are_counted_not_requests() -> None:
     assert parse_nginx_line(combined("GET", "/favicon.ico"), 1) == NotARequest("not_registry_api")
 
 
-def second(offset: int) -> str:
-    """``$time_local`` has whole seconds: requests in one second lose their order in the
-    raw table, so the text-format scenarios take one second per request."""
+#: containerd's pull of a multi-arch tag, with what the registry answers to each.
+CTR_STEPS = [
+    ("HEAD", "/v2/acme/multi/manifests/v2", 0, INDEX, OCI_INDEX, "1795839291.100"),
+    ("GET", f"/v2/acme/multi/manifests/{INDEX}", 500, INDEX, OCI_INDEX, "1795839291.200"),
+    ("GET", f"/v2/acme/multi/manifests/{AMD64}", 401, AMD64, OCI_MANIFEST, "1795839291.300"),
+    (
+        "GET",
+        f"/v2/acme/multi/blobs/{LAYER}",
+        900,
+        LAYER,
+        "application/octet-stream",
+        "1795839291.400",
+    ),
+]
+
+
+def second_of(offset: int) -> str:
+    """One second per request, as a slow client sends them."""
     return f"28/Nov/2026:04:14:{51 + offset} +0000"
 
 
 def ctr_pull(fmt: str, with_digest: bool = True) -> list[str]:
     """containerd's pull of a multi-arch tag: HEAD tag, GET index by digest, GET the
     platform manifest, GET a layer (what `ctr pull` sends)."""
-    steps = [
-        ("HEAD", "/v2/acme/multi/manifests/v2", 0, INDEX, OCI_INDEX, "1795839291.100"),
-        ("GET", f"/v2/acme/multi/manifests/{INDEX}", 500, INDEX, OCI_INDEX, "1795839291.200"),
-        ("GET", f"/v2/acme/multi/manifests/{AMD64}", 401, AMD64, OCI_MANIFEST, "1795839291.300"),
-        (
-            "GET",
-            f"/v2/acme/multi/blobs/{LAYER}",
-            900,
-            LAYER,
-            "application/octet-stream",
-            "1795839291.400",
-        ),
-    ]
+    steps = CTR_STEPS
     if fmt == "combined":
-        return [combined(m, u, size=s, when=second(i)) for i, (m, u, s, *_) in enumerate(steps)]
+        return [combined(m, u, size=s, when=second_of(i)) for i, (m, u, s, *_) in enumerate(steps)]
     if fmt == "timed_combined":
-        return [timed(m, u, size=s, when=second(i)) for i, (m, u, s, *_) in enumerate(steps)]
+        return [timed(m, u, size=s, when=second_of(i)) for i, (m, u, s, *_) in enumerate(steps)]
     return [
         json_access(m, u, size=s, digest=d if with_digest else "", content_type=c, msec=t)
         for m, u, s, d, c, t in steps
@@ -383,12 +386,26 @@ def test_unknown_source_and_alias_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "unknown source 'quay'" in result.output
 
 
-def test_time_local_loses_the_order_within_a_second() -> None:
-    """``$time_local`` keeps whole seconds (a HEAD and its GET share one time, their order
-    in the raw table is lost); the JSON format's ``$msec`` keeps milliseconds."""
+def test_time_local_ties_keep_the_file_order() -> None:
+    """``$time_local`` keeps whole seconds (a HEAD and its GET share one time); the
+    ingest keeps the log's order by moving the n-th of equal times n microseconds."""
     uri = "/v2/acme/multi/manifests/v2"
-    text = [parsed(combined(m, uri)) for m in ("HEAD", "GET")]
-    assert text[0].occurred_at == text[1].occurred_at
-    stamps = ("1795839291.100", "1795839291.101")
-    ms = [parsed(json_access(m, uri, msec=t)) for m, t in zip(("HEAD", "GET"), stamps, strict=True)]
-    assert ms[0].occurred_at < ms[1].occurred_at
+    lines = [combined(m, uri) for m in ("HEAD", "GET", "GET")]
+    assert parsed(lines[0]).occurred_at == parsed(lines[1]).occurred_at
+    parser = FileOrderParser()
+    first, second, third = (parser(line, n) for n, line in enumerate(lines, start=1))
+    assert isinstance(first, LoggedRequest) and isinstance(second, LoggedRequest)
+    assert isinstance(third, LoggedRequest)
+    assert second.occurred_at - first.occurred_at == datetime.timedelta(microseconds=1)
+    assert third.occurred_at - first.occurred_at == datetime.timedelta(microseconds=2)
+    later = parser(combined("GET", uri, when=second_of(1)), 4)
+    assert isinstance(later, LoggedRequest) and later.occurred_at.microsecond == 0
+
+
+def test_same_second_pull_classifies_in_log_order(tmp_path: Path) -> None:
+    """A combined log of one second (HEAD tag, GET index, GET platform manifest) still
+    classifies in the log's order: the cost of the missing digest, nothing random."""
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(combined(m, u, size=s) for m, u, s, *_ in CTR_STEPS) + "\n")
+    ingest(tmp_path, "--source", "nginx", str(log))
+    assert actions(tmp_path) == ["version_check", "pull_by_digest"]
