@@ -52,6 +52,10 @@ _TIMED = re.compile(
 _COLLECTOR_PREFIX = re.compile(r"(?P<stamp>\d{4}-\d{2}-\d{2}T\S+) (?P<line>.+)")
 _ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
 PREFIX = "nginx-"
+#: What nginx logs for a connection that sent no valid HTTP request (a client trying
+#: TLS on a plain port, a timeout before the request line): 400, 408, 414, 494.
+INVALID_REQUEST_STATUSES = frozenset({400, 408, 414, 494})
+INVALID_REQUEST = "invalid_http_request"
 
 
 def _unescape(text: str) -> str:
@@ -93,6 +97,8 @@ def _request(
     parts = request_line.split()
     if method is None:
         if len(parts) not in (2, 3):
+            if status in INVALID_REQUEST_STATUSES:
+                return NotARequest(INVALID_REQUEST)
             return Malformed("request line is not METHOD URI [PROTOCOL]")
         method, uri = parts[0], parts[1]
     else:
@@ -142,6 +148,8 @@ def parse_json_line(fields: dict[str, object], line: str, line_number: int) -> P
     method = _optional(str(fields.get("method") or fields.get("request_method") or ""))
     uri = _optional(str(fields.get("uri") or fields.get("request_uri") or ""))
     if method is None or uri is None:
+        if _number(fields.get("status")) in INVALID_REQUEST_STATUSES:
+            return NotARequest(INVALID_REQUEST)
         return Malformed("JSON access-log line without method or uri")
     forwarded = _optional(str(fields.get("x_forwarded_for") or fields.get("xff") or ""))
     return _request(

@@ -213,6 +213,27 @@ def test_rejected_lines_have_reasons(line: str, reason: str) -> None:
     assert isinstance(result, Malformed) and result.reason.startswith(reason), result
 
 
+#: Real lines nginx 1.22 wrote when skopeo tried TLS on the plain-HTTP port first
+#: (test_nginx_end_to_end.py), shortened.
+TLS_PROBE = (
+    '127.0.0.1 - - [06/Dec/2026:03:10:06 +0000] "\\x16\\x03\\x01\\x00\\xDE\\x01\\x00'
+    '\\x00\\xDA\\x03\\x032\\xF7\\xCC=\\xF7\\x12\\xB4" 400 157 "-" "-"'
+)
+TLS_PROBE_JSON = (
+    '{"msec":"1796526606.802","request_id":"1566d79d83eba88e56bfe0cd3afc88a0",'
+    '"remote_addr":"127.0.0.1","x_forwarded_for":"","remote_user":"","method":"","uri":"",'
+    '"status":"400","body_bytes_sent":"157","user_agent":"","docker_content_digest":"",'
+    '"content_type":"","request_time":"0.000"}'
+)
+
+
+def test_invalid_http_requests_are_counted_not_rejected() -> None:
+    for line in (TLS_PROBE, TLS_PROBE_JSON):
+        assert parse_nginx_line(line, 1) == NotARequest("invalid_http_request")
+    broken = combined("GET", "/v2/").replace('"GET /v2/ HTTP/1.1" 200', '"GET" 200')
+    assert isinstance(parse_nginx_line(broken, 1), Malformed)
+
+
 def test_other_endpoints_are_counted_not_requests() -> None:
     assert parse_nginx_line(combined("GET", "/v2/"), 1) == NotARequest("api_base")
     assert parse_nginx_line(combined("GET", "/v2/a/b/tags/list"), 1) == NotARequest("tags_list")
