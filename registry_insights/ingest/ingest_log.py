@@ -10,6 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from registry_insights.ingest.events import PULL, Event
+from registry_insights.ingest.head_gap import VERSION_LINES, version_of
 from registry_insights.ingest.inputs import input_size, numbered_lines, open_binary
 from registry_insights.ingest.join import row_from_events, row_from_log
 from registry_insights.ingest.log_lines import (
@@ -66,6 +67,8 @@ def read_log_requests(
         for number, line in numbered_lines(stream):
             summary.log_lines += 1
             bar.update(len(line) + 1)
+            if summary.head_gap.registry_version is None and number <= VERSION_LINES:
+                summary.head_gap.registry_version = version_of(line)
             parsed = parser(line, number)
             if parsed is None:
                 continue
@@ -108,10 +111,20 @@ def joined_rows(
                 summary.joined += 1
             else:
                 summary.log_only += 1
+            summary.head_gap.log_requests += 1
+            if _is_answered_head(request.http_method, request.api.object_type, request.status_code):
+                summary.head_gap.logged_heads += 1
             yield row_from_log(request, events)
     for events in pulls.values():
         summary.events_only += 1
-        yield row_from_events(events)
+        row = row_from_events(events)
+        if _is_answered_head(row.http_method, row.object_type, row.status_code):
+            summary.head_gap.heads_from_events += 1
+        yield row
+
+
+def _is_answered_head(method: str, object_type: str, status: int) -> bool:
+    return method == "HEAD" and object_type == "manifest" and status == 200
 
 
 def write_new_rows(
