@@ -232,7 +232,7 @@ def ingest(
     raw_path: RawPathOption,
     source: Annotated[
         str | None,
-        typer.Option(help="distribution or nginx; detected from the first input when omitted."),
+        typer.Option(help="distribution, nginx or gar; detected from the first input if omitted."),
     ] = None,
     notifications: Annotated[
         str | None,

@@ -2,14 +2,16 @@
 warehouse reads, the same exactly-once append and the same summary.
 
 Sources: ``distribution`` (the registry's own log, joined with its notifications by
-request id) and ``nginx`` (a reverse proxy's access log, any of the layouts of
-:mod:`.nginx`, joined with notifications by :mod:`.proxy_join`). Without ``--source``
+request id), ``nginx`` (a reverse proxy's access log, any of the layouts of
+:mod:`.nginx`, joined with notifications by :mod:`.proxy_join`) and ``gar`` (Google
+Artifact Registry's Data Access audit log entries, :mod:`.gar`). Without ``--source``
 the first lines of the first input decide: a logrus line means ``distribution``, an
 access-log line alone means ``nginx``; stdin and anything else need ``--source``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +28,14 @@ from registry_insights.ingest.ingest_log import (
 )
 from registry_insights.ingest.inputs import STDIN, InputError, numbered_lines, open_binary
 from registry_insights.ingest.log_lines import ACCESS_LOG, LoggedRequest, NotARequest, parse_line
+from registry_insights.ingest.sources.gar import is_audit_entry, parse_gar_line
 from registry_insights.ingest.sources.nginx import FileOrderParser, parse_nginx_line
 from registry_insights.ingest.sources.proxy_join import ProxyMatcher
 from registry_insights.ingest.summary import IngestSummary
 
 DISTRIBUTION: Final = "distribution"
 NGINX: Final = "nginx"
+GAR: Final = "gar"
 #: Lines read to detect the source.
 DETECTION_LINES = 200
 
@@ -52,11 +56,22 @@ class Source:
 SOURCES: Final = {
     DISTRIBUTION: Source(DISTRIBUTION, lambda: parse_line, "registry-log"),
     NGINX: Source(NGINX, FileOrderParser, "nginx-log"),
+    GAR: Source(GAR, lambda: parse_gar_line, "gar-audit-log"),
 }
 
 
+def _json_object(line: str) -> dict[str, object] | None:
+    try:
+        value = json.loads(line)
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def detect_source(source: str | Path) -> str:
-    """``distribution`` or ``nginx`` from the first lines of ``source``."""
+    """``distribution``, ``gar`` or ``nginx`` from the first lines of ``source``: a
+    registry request or logrus line means ``distribution``, an audit log entry ``gar``,
+    access-log lines alone ``nginx``."""
     if str(source) == STDIN:
         raise InputError("the source of stdin cannot be detected: give --source")
     proxy_lines = 0
@@ -64,11 +79,17 @@ def detect_source(source: str | Path) -> str:
         for number, line in numbered_lines(stream):
             if number > DETECTION_LINES:
                 break
+            stripped = line.strip()
+            fields = _json_object(stripped) if stripped.startswith("{") else None
+            if fields is not None and is_audit_entry(fields):
+                return GAR
             parsed = parse_line(line, number)
-            if isinstance(parsed, LoggedRequest) or (
-                isinstance(parsed, NotARequest) and parsed.category != ACCESS_LOG
-            ):
+            if isinstance(parsed, LoggedRequest):
                 return DISTRIBUTION
+            if isinstance(parsed, NotARequest) and parsed.category != ACCESS_LOG:
+                logrus = fields is None or ("msg" in fields and "level" in fields)
+                if logrus:
+                    return DISTRIBUTION
             if isinstance(parse_nginx_line(line, number), LoggedRequest | NotARequest):
                 proxy_lines += 1
     if proxy_lines:

@@ -385,6 +385,9 @@ def test_detection(tmp_path: Path) -> None:
     access = tmp_path / "access.log"
     access.write_text(REAL_COMBINED + "\n")
     assert detect_source(access) == "nginx"
+    access_json = tmp_path / "registry.json"
+    access_json.write_text("\n".join(ctr_pull("json")) + "\n")
+    assert detect_source(access_json) == "nginx"
     registry = tmp_path / "registry.log"
     registry.write_text(
         '{"level":"info","msg":"listening","time":"2026-11-28T04:14:45Z"}\n' + REAL_COMBINED + "\n"
