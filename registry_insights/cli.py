@@ -232,7 +232,9 @@ def ingest(
     raw_path: RawPathOption,
     source: Annotated[
         str | None,
-        typer.Option(help="distribution, nginx or gar; detected from the first input if omitted."),
+        typer.Option(
+            help="distribution, nginx, gitlab or gar; detected from the input if omitted."
+        ),
     ] = None,
     notifications: Annotated[
         str | None,

@@ -6,7 +6,8 @@ Each source misses something the contract needs. The log has the status, the cli
 and the media type, but no status (a GET that ended in 404 can still emit ``pull``).
 
 - **Both**: everything from the log line, ``response_digest`` and ``media_type`` from
-  the event. One request can emit two or three ``pull`` events (the registry converting
+  the event, and the event's ``actor.name`` when the line has no user (a proxy's or
+  GitLab's access log). One request can emit two or three ``pull`` events (the registry converting
   a manifest between formats); the event whose media type equals the response's
   Content-Type (from the log) wins, and among equals the last by (timestamp, event id),
   i.e. the manifest the registry served last.
@@ -60,9 +61,11 @@ def row_from_log(request: LoggedRequest, events: Iterable[Event] = ()) -> RawReq
     """A raw row from a log line, completed by its events when there are any."""
     events = list(events)
     success = 200 <= request.status_code < 300
+    account_id = request.account_id
     if events:
         chosen = pick_event(events, request.content_type)
         digest, media_type = chosen.target.digest, chosen.target.media_type
+        account_id = account_id or chosen.actor.name or None
     else:
         digest = request.response_digest or (
             request.api.reference if is_digest(request.api.reference) else None
@@ -81,7 +84,7 @@ def row_from_log(request: LoggedRequest, events: Iterable[Event] = ()) -> RawReq
         response_bytes=request.response_bytes,
         client_ip=request.client_ip,
         user_agent=request.user_agent,
-        account_id=request.account_id,
+        account_id=account_id,
     )
 
 

@@ -4,7 +4,8 @@ warehouse reads, the same exactly-once append and the same summary.
 Sources: ``distribution`` (the registry's own log, joined with its notifications by
 request id), ``nginx`` (a reverse proxy's access log, any of the layouts of
 :mod:`.nginx`, joined with notifications by :mod:`.proxy_join`) and ``gar`` (Google
-Artifact Registry's Data Access audit log entries, :mod:`.gar`). Without ``--source``
+Artifact Registry's Data Access audit log entries, :mod:`.gar`) and ``gitlab`` (the
+GitLab registry's JSON access log, :mod:`.gitlab`). Without ``--source``
 the first lines of the first input decide: a logrus line means ``distribution``, an
 access-log line alone means ``nginx``; stdin and anything else need ``--source``.
 """
@@ -29,6 +30,7 @@ from registry_insights.ingest.ingest_log import (
 from registry_insights.ingest.inputs import STDIN, InputError, numbered_lines, open_binary
 from registry_insights.ingest.log_lines import ACCESS_LOG, LoggedRequest, NotARequest, parse_line
 from registry_insights.ingest.sources.gar import is_audit_entry, parse_gar_line
+from registry_insights.ingest.sources.gitlab import GitLabMatcher, parse_gitlab_line
 from registry_insights.ingest.sources.nginx import FileOrderParser, parse_nginx_line
 from registry_insights.ingest.sources.proxy_join import ProxyMatcher
 from registry_insights.ingest.summary import IngestSummary
@@ -36,6 +38,7 @@ from registry_insights.ingest.summary import IngestSummary
 DISTRIBUTION: Final = "distribution"
 NGINX: Final = "nginx"
 GAR: Final = "gar"
+GITLAB: Final = "gitlab"
 #: Lines read to detect the source.
 DETECTION_LINES = 200
 
@@ -50,6 +53,8 @@ class Source:
     def matcher(self, pulls: dict[str, list[Event]]) -> EventMatcher:
         if self.name == NGINX:
             return ProxyMatcher(pulls)
+        if self.name == GITLAB:
+            return GitLabMatcher(pulls)
         return by_request_id
 
 
@@ -57,6 +62,7 @@ SOURCES: Final = {
     DISTRIBUTION: Source(DISTRIBUTION, lambda: parse_line, "registry-log"),
     NGINX: Source(NGINX, FileOrderParser, "nginx-log"),
     GAR: Source(GAR, lambda: parse_gar_line, "gar-audit-log"),
+    GITLAB: Source(GITLAB, lambda: FileOrderParser(parse_gitlab_line), "gitlab-access-log"),
 }
 
 
@@ -83,6 +89,8 @@ def detect_source(source: str | Path) -> str:
             fields = _json_object(stripped) if stripped.startswith("{") else None
             if fields is not None and is_audit_entry(fields):
                 return GAR
+            if fields is not None and fields.get("msg") == "access" and "correlation_id" in fields:
+                return GITLAB
             parsed = parse_line(line, number)
             if isinstance(parsed, LoggedRequest):
                 return DISTRIBUTION

@@ -25,6 +25,7 @@ import dataclasses
 import datetime
 import json
 import re
+from collections.abc import Callable
 
 from registry_insights.ingest.api_paths import classify_path, is_digest
 from registry_insights.ingest.log_lines import (
@@ -234,7 +235,8 @@ def parse_nginx_line(line: str, line_number: int) -> ParsedLine | None:
 
 
 class FileOrderParser:
-    """:func:`parse_nginx_line` keeping the log's order among requests of one time.
+    """A line parser (:func:`parse_nginx_line` unless given) keeping the log's order
+    among requests of one time.
 
     ``$time_local`` has whole seconds, so a HEAD and the GET that follows it often
     share one time, and the classification orders a tie by ``event_id`` (a hash for
@@ -244,12 +246,13 @@ class FileOrderParser:
     (never past its second). The same input gives the same rows, so re-ingesting it
     still writes nothing new."""
 
-    def __init__(self) -> None:
+    def __init__(self, parse: Callable[[str, int], ParsedLine | None] | None = None) -> None:
+        self._parse = parse or parse_nginx_line
         self._last: datetime.datetime | None = None
         self._rank = 0
 
     def __call__(self, line: str, line_number: int) -> ParsedLine | None:
-        parsed = parse_nginx_line(line, line_number)
+        parsed = self._parse(line, line_number)
         if not isinstance(parsed, LoggedRequest):
             return parsed
         if parsed.occurred_at == self._last:
