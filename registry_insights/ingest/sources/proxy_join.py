@@ -43,7 +43,12 @@ class ProxyMatcher:
         self._by_key: dict[Key, list[tuple[datetime.datetime, str]]] = defaultdict(list)
         for request_id, events in pulls.items():
             first = min(events, key=lambda event: (event.timestamp, event.id))
-            self._by_key[event_key(first)].append((first.timestamp, request_id))
+            key = event_key(first)
+            self._by_key[key].append((first.timestamp, request_id))
+            if first.target.digest and key[3] != first.target.digest:
+                # a manifest event with a tag also answers a request by its digest
+                # (Harbor names a tag of the artifact when the client asked by digest)
+                self._by_key[(*key[:3], first.target.digest)].append((first.timestamp, request_id))
 
     def __call__(self, request: LoggedRequest) -> str | None:
         key = (

@@ -18,7 +18,7 @@ TIMED_COMBINED = (
     '\'[$time_local]:$remote_addr - "$request" $status $body_bytes_sent '
     '"$http_referer" "$http_user_agent" $request_time $upstream_response_time $pipe\''
 )
-REGISTRY_INSIGHTS_JSON = (
+RECOMMENDED_JSON_FORMAT = (
     'escape=json \'{"msec":"$msec","request_id":"$request_id",'
     '"remote_addr":"$remote_addr","x_forwarded_for":"$http_x_forwarded_for",'
     '"remote_user":"$remote_user","method":"$request_method","uri":"$request_uri",'
@@ -52,7 +52,7 @@ http {{
     uwsgi_temp_path {temp / "uwsgi"};
     scgi_temp_path {temp / "scgi"};
     log_format timed_combined {TIMED_COMBINED};
-    log_format registry_insights {REGISTRY_INSIGHTS_JSON};
+    log_format registry_insights {RECOMMENDED_JSON_FORMAT};
     access_log {prefix / LOGS["combined"]} combined;
     access_log {prefix / LOGS["timed_combined"]} timed_combined;
     access_log {prefix / LOGS["json"]} registry_insights;
