@@ -4,8 +4,10 @@ warehouse reads, the same exactly-once append and the same summary.
 Sources: ``distribution`` (the registry's own log, joined with its notifications by
 request id), ``nginx`` (a reverse proxy's access log, any of the layouts of
 :mod:`.nginx`, joined with notifications by :mod:`.proxy_join`) and ``gar`` (Google
-Artifact Registry's Data Access audit log entries, :mod:`.gar`) and ``gitlab`` (the
-GitLab registry's JSON access log, :mod:`.gitlab`). Without ``--source``
+Artifact Registry's Data Access audit log entries, :mod:`.gar`) ``gitlab`` (the
+GitLab registry's JSON access log, :mod:`.gitlab`) and ``harbor`` (Harbor's bundled
+nginx log, read as ``nginx``, joined with the webhooks the collector stored,
+:mod:`.harbor`). Without ``--source``
 the first lines of the first input decide: a logrus line means ``distribution``, an
 access-log line alone means ``nginx``; stdin and anything else need ``--source``.
 """
@@ -39,6 +41,8 @@ DISTRIBUTION: Final = "distribution"
 NGINX: Final = "nginx"
 GAR: Final = "gar"
 GITLAB: Final = "gitlab"
+#: Harbor's bundled nginx log, joined with the collector's stored PULL_ARTIFACT webhooks.
+HARBOR: Final = "harbor"
 #: Lines read to detect the source.
 DETECTION_LINES = 200
 
@@ -51,7 +55,7 @@ class Source:
     file_prefix: str
 
     def matcher(self, pulls: dict[str, list[Event]]) -> EventMatcher:
-        if self.name == NGINX:
+        if self.name in (NGINX, HARBOR):
             return ProxyMatcher(pulls)
         if self.name == GITLAB:
             return GitLabMatcher(pulls)
@@ -61,6 +65,7 @@ class Source:
 SOURCES: Final = {
     DISTRIBUTION: Source(DISTRIBUTION, lambda: parse_line, "registry-log"),
     NGINX: Source(NGINX, FileOrderParser, "nginx-log"),
+    HARBOR: Source(HARBOR, FileOrderParser, "harbor-nginx-log"),
     GAR: Source(GAR, lambda: parse_gar_line, "gar-audit-log"),
     GITLAB: Source(GITLAB, lambda: FileOrderParser(parse_gitlab_line), "gitlab-access-log"),
 }

@@ -175,13 +175,14 @@ def test_version_checks_come_only_from_the_nginx_log(tmp_path: Path, store: Even
     output = run(
         "ingest",
         "--source",
-        "nginx",
+        "harbor",
         str(log),
         "--notifications",
         folder,
         "--raw-path",
         str(joined),
     )
+    assert "source: harbor" in output
     assert "rows: 1 joined, 1 log only, 0 notification only" in output
     # the HEAD (from the nginx log only) is the version check; the GET gets its user
     assert actions(joined) == [("version_check", None), ("pull_by_digest", "alice")]
