@@ -224,6 +224,33 @@ StoreOption = Annotated[Path, typer.Option(help="Folder of the collector's event
 ProgressOption = Annotated[bool, typer.Option(help="Show a progress bar.")]
 
 
+@app.command("ingest")
+def ingest(
+    inputs: Annotated[
+        list[str], typer.Argument(help="Log files of one source (gzip or plain); - = stdin.")
+    ],
+    raw_path: RawPathOption,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="distribution, nginx, gitlab or gar; detected from the input if omitted."
+        ),
+    ] = None,
+    notifications: Annotated[
+        str | None,
+        typer.Option(help="Notifications: NDJSON/JSON envelopes or events, or a collector store."),
+    ] = None,
+    progress: ProgressOption = True,
+) -> None:
+    """Append a registry's or a reverse proxy's requests to raw_registry_requests, once."""
+    from registry_insights.ingest.command import report_or_exit
+    from registry_insights.ingest.sources.ingest import ingest as ingest_sources
+
+    report_or_exit(
+        lambda: ingest_sources(inputs, raw_path, source, notifications, progress=progress)
+    )
+
+
 @app.command("ingest-registry-log")
 def ingest_registry_log(
     log: Annotated[str, typer.Option(help="Registry log (json or text formatter); - = stdin.")],
@@ -234,7 +261,7 @@ def ingest_registry_log(
     ] = None,
     progress: ProgressOption = True,
 ) -> None:
-    """Append a distribution registry's requests to raw_registry_requests (no duplicates)."""
+    """Alias of `ingest --source distribution`: a registry log (and its notifications)."""
     from registry_insights.ingest.command import report_or_exit
     from registry_insights.ingest.ingest_log import ingest_registry_log as ingest
 

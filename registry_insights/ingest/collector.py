@@ -12,6 +12,10 @@ redelivered is doubled.
 
 Opt-in, with a scanner command: every new manifest push is also a pending scan, run by
 a bounded worker pool (:mod:`registry_insights.ingest.scans.on_push`).
+
+``POST /harbor`` takes Harbor's webhook payloads (Default or CloudEvents format, see
+:mod:`.sources.harbor`): a ``PULL_ARTIFACT`` is stored as pull events on the same
+terms; other event types are acknowledged and not stored.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from fastapi.responses import JSONResponse
 from registry_insights.ingest.events import ENVELOPE_MEDIA_TYPES, EnvelopeError, parse_envelope
 from registry_insights.ingest.group_commit import GroupCommitter
 from registry_insights.ingest.scans.on_push import ScanRunner
+from registry_insights.ingest.sources.harbor import pull_events as harbor_pull_events
 from registry_insights.ingest.store import EventStore
 
 TOKEN_ENV = "REGISTRY_INSIGHTS_COLLECTOR_TOKEN"
@@ -87,7 +92,27 @@ def create_app(
             return _answer(503, error=f"not stored, retry: {error}")
         return _answer(200, received=len(events), stored=stored)
 
+    async def receive_harbor(request: Request) -> JSONResponse:
+        """Harbor's webhooks (``PULL_ARTIFACT``), stored as pull events."""
+        if not _authorised(request, token):
+            return _answer(401, error="missing or wrong bearer token")
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return _answer(413, error="payload too large")
+        try:
+            events, documents = harbor_pull_events(body)
+        except EnvelopeError as error:
+            return _answer(400, error=f"malformed Harbor payload: {error}")
+        if not events:
+            return _answer(200, received=0, stored=0)
+        try:
+            stored = await committer.add(events, documents)
+        except sqlite3.Error as error:
+            return _answer(503, error=f"not stored, retry: {error}")
+        return _answer(200, received=len(events), stored=stored)
+
     app.add_api_route("/events", receive, methods=["POST"])
+    app.add_api_route("/harbor", receive_harbor, methods=["POST"])
     app.add_api_route("/", receive, methods=["POST"])
 
     @app.get("/healthz")

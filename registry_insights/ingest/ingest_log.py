@@ -4,15 +4,22 @@ to the raw contract, without duplicating a request that is already there."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tqdm import tqdm
 
 from registry_insights.ingest.events import PULL, Event
+from registry_insights.ingest.head_gap import VERSION_LINES, version_of
 from registry_insights.ingest.inputs import input_size, numbered_lines, open_binary
 from registry_insights.ingest.join import row_from_events, row_from_log
-from registry_insights.ingest.log_lines import LoggedRequest, Malformed, NotARequest, parse_line
+from registry_insights.ingest.log_lines import (
+    LoggedRequest,
+    Malformed,
+    NotARequest,
+    ParsedLine,
+    parse_line,
+)
 from registry_insights.ingest.notifications import RejectedEvent, read_events
 from registry_insights.ingest.raw_output import PresentEventIds, append_rows
 from registry_insights.ingest.raw_rows import RawRequest
@@ -21,6 +28,11 @@ from registry_insights.ingest.summary import IngestSummary
 FILE_PREFIX = "registry-log"
 #: Rows held before they are written (bounded memory on big logs).
 CHUNK_ROWS = 500_000
+
+#: Parses one line of a log (None for a blank line).
+LineParser = Callable[[str, int], ParsedLine | None]
+#: The request id under which a log request's pull events are filed, if any.
+EventMatcher = Callable[[LoggedRequest], str | None]
 
 
 def read_pull_events(source: str | Path, summary: IngestSummary) -> dict[str, list[Event]]:
@@ -37,7 +49,7 @@ def read_pull_events(source: str | Path, summary: IngestSummary) -> dict[str, li
 
 
 def read_log_requests(
-    source: str | Path, summary: IngestSummary, progress: bool
+    source: str | Path, summary: IngestSummary, progress: bool, parser: LineParser = parse_line
 ) -> Iterator[LoggedRequest]:
     """The manifest/blob requests of a log; everything else counted in ``summary``."""
     total = input_size(source)
@@ -53,9 +65,11 @@ def read_log_requests(
         ) as bar,
     ):
         for number, line in numbered_lines(stream):
-            summary.log_lines = number
+            summary.log_lines += 1
             bar.update(len(line) + 1)
-            parsed = parse_line(line, number)
+            if summary.head_gap.registry_version is None and number <= VERSION_LINES:
+                summary.head_gap.registry_version = version_of(line)
+            parsed = parser(line, number)
             if parsed is None:
                 continue
             if isinstance(parsed, Malformed):
@@ -67,30 +81,50 @@ def read_log_requests(
                 yield parsed
 
 
+def by_request_id(request: LoggedRequest) -> str | None:
+    """The registry's own join: its log line and its events share ``http.request.id``."""
+    return request.request_id
+
+
 def joined_rows(
     log: str | Path | None,
     pulls: dict[str, list[Event]],
     summary: IngestSummary,
     progress: bool,
+    parser: LineParser = parse_line,
+    match: EventMatcher = by_request_id,
+    more_logs: tuple[str | Path, ...] = (),
 ) -> Iterator[RawRequest]:
     """Log rows (with their events), then the rows of events without a log line.
     ``pulls`` is consumed."""
     seen: set[str] = set()
-    if log is not None:
-        for request in read_log_requests(log, summary, progress):
+    logs = ([] if log is None else [log]) + list(more_logs)
+    for source in logs:
+        for request in read_log_requests(source, summary, progress, parser):
             if request.request_id in seen:
                 summary.duplicates_in_input += 1
                 continue
             seen.add(request.request_id)
-            events = pulls.pop(request.request_id, [])
+            key = match(request)
+            events = pulls.pop(key, []) if key is not None else []
             if events:
                 summary.joined += 1
             else:
                 summary.log_only += 1
+            summary.head_gap.log_requests += 1
+            if _is_answered_head(request.http_method, request.api.object_type, request.status_code):
+                summary.head_gap.logged_heads += 1
             yield row_from_log(request, events)
     for events in pulls.values():
         summary.events_only += 1
-        yield row_from_events(events)
+        row = row_from_events(events)
+        if _is_answered_head(row.http_method, row.object_type, row.status_code):
+            summary.head_gap.heads_from_events += 1
+        yield row
+
+
+def _is_answered_head(method: str, object_type: str, status: int) -> bool:
+    return method == "HEAD" and object_type == "manifest" and status == 200
 
 
 def write_new_rows(

@@ -6,12 +6,14 @@ Each source misses something the contract needs. The log has the status, the cli
 and the media type, but no status (a GET that ended in 404 can still emit ``pull``).
 
 - **Both**: everything from the log line, ``response_digest`` and ``media_type`` from
-  the event. One request can emit two or three ``pull`` events (the registry converting
+  the event, and the event's ``actor.name`` when the line has no user (a proxy's or
+  GitLab's access log). One request can emit two or three ``pull`` events (the registry converting
   a manifest between formats); the event whose media type equals the response's
   Content-Type (from the log) wins, and among equals the last by (timestamp, event id),
   i.e. the manifest the registry served last.
-- **Log line only**: ``response_digest`` is the reference when it is a digest, else
-  null; ``media_type`` is the response Content-Type of a 2xx. A tag request then has
+- **Log line only**: ``response_digest`` is the digest the log line recorded (a
+  proxy's JSON format with ``Docker-Content-Digest``), else the reference when it is a
+  digest, else null; ``media_type`` is the response Content-Type of a 2xx. A tag request then has
   no ``d0``: a HEAD by tag can no longer absorb the GET by the same digest that
   follows, so a docker/containerd-style pull (HEAD tag, GET digest) counts as a
   version check plus a pull by digest instead of one pull by tag. GET-by-tag pulls
@@ -59,11 +61,15 @@ def row_from_log(request: LoggedRequest, events: Iterable[Event] = ()) -> RawReq
     """A raw row from a log line, completed by its events when there are any."""
     events = list(events)
     success = 200 <= request.status_code < 300
+    account_id = request.account_id
     if events:
         chosen = pick_event(events, request.content_type)
         digest, media_type = chosen.target.digest, chosen.target.media_type
+        account_id = account_id or chosen.actor.name or None
     else:
-        digest = request.api.reference if is_digest(request.api.reference) else None
+        digest = request.response_digest or (
+            request.api.reference if is_digest(request.api.reference) else None
+        )
         media_type = _bare_media_type(request.content_type) if success else None
     return RawRequest(
         event_id=request.request_id,
@@ -78,11 +84,11 @@ def row_from_log(request: LoggedRequest, events: Iterable[Event] = ()) -> RawReq
         response_bytes=request.response_bytes,
         client_ip=request.client_ip,
         user_agent=request.user_agent,
-        account_id=request.account_id,
+        account_id=account_id,
     )
 
 
-def _object_type(event: Event) -> str:
+def event_object_type(event: Event) -> str:
     target = classify_path(event.target.url) if event.target.url else None
     if isinstance(target, ApiRequest):
         return target.object_type
@@ -94,7 +100,7 @@ def row_from_events(events: Iterable[Event]) -> RawRequest:
     """A raw row from the events of one request that has no log line."""
     event = pick_event(events)
     method = (event.request.method or "").upper()
-    object_type = _object_type(event)
+    object_type = event_object_type(event)
     digest = event.target.digest
     reference = event.target.tag if object_type == "manifest" and event.target.tag else digest
     size = event.target.size if event.target.size is not None else event.target.length

@@ -53,6 +53,8 @@ class LoggedRequest:
     user_agent: str | None
     account_id: str | None
     content_type: str | None
+    #: The ``Docker-Content-Digest`` answered, when the log has it (a proxy's JSON format).
+    response_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ def _integer(fields: dict[str, object], key: str) -> int | None:
     return None
 
 
-def _derived_request_id(line: str) -> str:
+def derived_request_id(line: str) -> str:
     """A stable id for a request line without ``http.request.id`` (same line, same id)."""
     return "log-" + hashlib.sha256(line.encode()).hexdigest()[:32]
 
@@ -172,7 +174,7 @@ def request_from_fields(fields: dict[str, object], line_number: int, line: str) 
     address = str(forwarded) if forwarded else _text(fields, "http.request.remoteaddr")
     return LoggedRequest(
         line_number=line_number,
-        request_id=_text(fields, "http.request.id") or _derived_request_id(line),
+        request_id=_text(fields, "http.request.id") or derived_request_id(line),
         occurred_at=occurred_at,
         http_method=method,
         api=target,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from registry_insights.ingest.head_gap import HeadGap
+
 #: Line numbers listed per rejection reason; the rest is counted.
 LISTED_LINES = 20
 
@@ -50,9 +52,13 @@ class IngestSummary:
     written: int = 0
     recovered_batches: int = 0
     files: list[str] = field(default_factory=list)
+    #: The source read (``ingest --source``), None for the older commands.
+    source: str | None = None
+    head_gap: HeadGap = field(default_factory=HeadGap)
 
     def report(self) -> str:
-        lines = [
+        lines = [f"source: {self.source}"] if self.source else []
+        lines += [
             f"log lines read: {self.log_lines:,}",
             f"requests read (manifest/blob GET or HEAD): {self.log_requests:,}",
         ]
@@ -73,6 +79,7 @@ class IngestSummary:
             f"already present under the raw path: {self.already_present:,}",
             f"written: {self.written:,} row(s) in {len(self.files)} file(s)",
         ]
+        lines += self.head_gap.report()
         if self.recovered_batches:
             lines.append(f"interrupted batches re-written: {self.recovered_batches:,}")
         events = sum(self.events_by_action.values())
