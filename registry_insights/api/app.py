@@ -17,13 +17,20 @@ from fastapi.responses import JSONResponse
 
 from registry_insights.api.config import ServerConfig
 from registry_insights.api.dependencies import SharedWarehouse
-from registry_insights.api.routes import API_PREFIX, discovery, downloads, exports, pulls
+from registry_insights.api.routes import (
+    API_PREFIX,
+    discovery,
+    downloads,
+    exports,
+    pulls,
+    security,
+)
 from registry_insights.api.signing import LinkRefused
 
 __all__ = ["API_PREFIX", "create_app"]
 
 #: In this order in the OpenAPI document.
-ROUTERS = (discovery.router, pulls.router, exports.router, downloads.router)
+ROUTERS = (discovery.router, pulls.router, exports.router, downloads.router, security.router)
 
 
 async def _link_refused(_: Request, error: LinkRefused) -> JSONResponse:

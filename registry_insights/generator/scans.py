@@ -171,8 +171,10 @@ def _pool(
         fixed = introduced + 1 + int(rng.geometric(0.35)) - 1 if fixed_later else 1 << 30
         fix_known = fixed_later or rng.random() < 0.2
         low, high = _CVSS_RANGE[severity]
-        cvss = None if severity == "unknown" or rng.random() < 0.1 else round(
-            float(rng.uniform(low, high)), 1
+        cvss = (
+            None
+            if severity == "unknown" or rng.random() < 0.1
+            else round(float(rng.uniform(low, high)), 1)
         )
         pool.append(
             _Vulnerability(
@@ -268,15 +270,31 @@ def scan_rows(world: World, seed: int) -> tuple[pa.Table, pa.Table]:
             scanned = created + int(rng.integers(30_000_000, 600_000_000))
             scan_id, rescan_id = uuid_list(rng, 2)
             _add_scan(
-                rows, rng, scan_id, start_us + scanned, scanner, repositories[repo],
-                str(digests[image]), carried, layers,
+                rows,
+                rng,
+                scan_id,
+                start_us + scanned,
+                scanner,
+                repositories[repo],
+                str(digests[image]),
+                carried,
+                layers,
             )
             if scanned < period_end_us - _RESCAN_MARGIN_US and rng.random() < _RESCAN_RATE:
-                rescanned = int(rng.integers(max(scanned, 0) + 1, period_end_us - _RESCAN_MARGIN_US))
+                rescanned = int(
+                    rng.integers(max(scanned, 0) + 1, period_end_us - _RESCAN_MARGIN_US)
+                )
                 disclosed = _pool(rng, 1, scanner[2], [year])[:1]
                 _add_scan(
-                    rows, rng, rescan_id, start_us + rescanned, scanner, repositories[repo],
-                    str(digests[image]), carried + disclosed, layers,
+                    rows,
+                    rng,
+                    rescan_id,
+                    start_us + rescanned,
+                    scanner,
+                    repositories[repo],
+                    str(digests[image]),
+                    carried + disclosed,
+                    layers,
                 )
     scans = pa.Table.from_pydict(rows.scans, schema=SCANS_SCHEMA)
     findings = pa.Table.from_pydict(rows.findings, schema=VULNERABILITIES_SCHEMA)

@@ -51,9 +51,19 @@ latest_scans as (
     where recency_rank = 1
 ),
 
-findings_counted as (
+latest_findings as (
     select
         stg_registry__image_vulnerabilities.scan_id,
+        stg_registry__image_vulnerabilities.severity,
+        stg_registry__image_vulnerabilities.is_fixable
+    from stg_registry__image_vulnerabilities
+    inner join latest_scans
+        on stg_registry__image_vulnerabilities.scan_id = latest_scans.scan_id
+),
+
+findings_counted as (
+    select
+        scan_id,
         count(*) as vulnerabilities,
         sum(case when severity = 'critical' then 1 else 0 end) as critical_vulnerabilities,
         sum(case when severity = 'high' then 1 else 0 end) as high_vulnerabilities,
@@ -66,10 +76,8 @@ findings_counted as (
             as fixable_critical_vulnerabilities,
         sum(case when is_fixable and severity = 'high' then 1 else 0 end)
             as fixable_high_vulnerabilities
-    from stg_registry__image_vulnerabilities
-    inner join latest_scans
-        on stg_registry__image_vulnerabilities.scan_id = latest_scans.scan_id
-    group by stg_registry__image_vulnerabilities.scan_id
+    from latest_findings
+    group by scan_id
 ),
 
 scans_summarised as (

@@ -43,14 +43,6 @@ findings_of_latest_scans as (
         int_image_scans_latest.scanner,
         stg_registry__image_vulnerabilities.vulnerability_id,
         stg_registry__image_vulnerabilities.severity,
-        case stg_registry__image_vulnerabilities.severity
-            when 'critical' then 1
-            when 'high' then 2
-            when 'medium' then 3
-            when 'low' then 4
-            when 'negligible' then 5
-            else 6
-        end as severity_rank,
         stg_registry__image_vulnerabilities.package_name,
         stg_registry__image_vulnerabilities.package_type,
         stg_registry__image_vulnerabilities.installed_version,
@@ -59,7 +51,15 @@ findings_of_latest_scans as (
         stg_registry__image_vulnerabilities.status,
         stg_registry__image_vulnerabilities.cvss_score,
         stg_registry__image_vulnerabilities.title,
-        stg_registry__image_vulnerabilities.primary_url
+        stg_registry__image_vulnerabilities.primary_url,
+        case stg_registry__image_vulnerabilities.severity
+            when 'critical' then 1
+            when 'high' then 2
+            when 'medium' then 3
+            when 'low' then 4
+            when 'negligible' then 5
+            else 6
+        end as severity_rank
     from int_image_scans_latest
     inner join stg_registry__image_vulnerabilities
         on int_image_scans_latest.scan_id = stg_registry__image_vulnerabilities.scan_id

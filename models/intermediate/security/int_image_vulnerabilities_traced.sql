@@ -113,7 +113,7 @@ later_versions_without_finding as (
     inner join tag_versions_numbered
         on
             findings_introduced.repository = tag_versions_numbered.repository
-            and tag_versions_numbered.version_number > findings_introduced.introduced_version_number
+            and findings_introduced.introduced_version_number < tag_versions_numbered.version_number
     left join findings_by_version
         on
             findings_introduced.repository = findings_by_version.repository

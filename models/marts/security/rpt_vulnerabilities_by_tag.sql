@@ -78,10 +78,10 @@ tags_at_period_end as (
     from periods
     inner join int_tag_digest_history
         on
-            int_tag_digest_history.valid_from < periods.period_end_at
+            periods.period_end_at > int_tag_digest_history.valid_from
             and (
                 int_tag_digest_history.valid_to is null
-                or int_tag_digest_history.valid_to >= periods.period_end_at
+                or periods.period_end_at <= int_tag_digest_history.valid_to
             )
 ),
 
@@ -94,7 +94,6 @@ tags_counted as (
         tags_at_period_end.repository,
         tags_at_period_end.tag,
         tags_at_period_end.digest,
-        int_image_scans_latest.manifest_digest is not null as is_scanned,
         int_image_scans_latest.scanned_at,
         int_image_scans_latest.vulnerabilities,
         int_image_scans_latest.critical_vulnerabilities,
@@ -105,7 +104,8 @@ tags_counted as (
         int_image_scans_latest.unknown_vulnerabilities,
         int_image_scans_latest.fixable_vulnerabilities,
         int_image_scans_latest.fixable_critical_vulnerabilities,
-        int_image_scans_latest.fixable_high_vulnerabilities
+        int_image_scans_latest.fixable_high_vulnerabilities,
+        int_image_scans_latest.manifest_digest is not null as is_scanned
     from tags_at_period_end
     left join int_image_scans_latest
         on

@@ -37,11 +37,11 @@ select
     package_type,
     installed_version,
     fixed_version,
-    fixed_version is not null as is_fixable,
     status,
     cvss_score,
     layer_digest,
     title,
-    primary_url
+    primary_url,
+    fixed_version is not null as is_fixable
 from findings_ranked
 where finding_rank = 1

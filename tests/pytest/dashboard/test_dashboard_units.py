@@ -318,6 +318,8 @@ def test_a_namespace_limited_download_is_the_export_filtered(
     period = D(2026, 6, 1)
     with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
         for name, report in REPORTS.items():
+            if "monthly" not in report.granularities:
+                continue  # vulnerability-details: one snapshot, no months
             _, data = queries.report_download(warehouse, name, "monthly", period, {"westbrook"})
             lines = data.decode().splitlines()
             assert lines[0] == ",".join(report.header)

@@ -23,14 +23,14 @@ normalised as (
         source.severity as scanner_severity,
         vulnerability_severities.severity,
         source.package_name,
-        lower(source.package_type) as package_type,
         source.installed_version,
         source.fixed_version,
-        lower(source.status) as status,
         source.cvss_score,
         source.layer_digest,
         source.title,
-        source.primary_url
+        source.primary_url,
+        lower(source.package_type) as package_type,
+        lower(source.status) as status
     from source
     left join vulnerability_severities
         on lower(trim(source.severity)) = vulnerability_severities.severity_spelling
@@ -58,12 +58,12 @@ select
     package_name,
     package_type,
     installed_version,
-    -- an empty fixed version means no fix, as null does
-    case when trim(fixed_version) = '' then null else fixed_version end as fixed_version,
     status,
     cvss_score,
     layer_digest,
     title,
     primary_url,
-    quarantine_reason
+    quarantine_reason,
+    -- an empty fixed version means no fix, as null does
+    case when trim(fixed_version) = '' then null else fixed_version end as fixed_version
 from checked
