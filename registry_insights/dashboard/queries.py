@@ -346,10 +346,8 @@ def tags_at_period(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
     )
 
 
-def vulnerability_details(warehouse: Warehouse, scope: Scope, limit: int = 500) -> pd.DataFrame:
-    """Findings of the latest scans of the scope's images, most severe first (the
-    report is one snapshot: the scope's periods do not apply)."""
-    report = REPORTS["vulnerability-details"]
+def _snapshot_where(report: PublishedDataset, scope: Scope) -> _Filter:
+    """The scope's namespaces and repositories, without periods (one snapshot)."""
     clauses, parameters = ["true"], []
     if scope.namespaces is not None:
         clauses.append(f"{report.namespace_expression} in (select unnest(?::varchar[]))")
@@ -357,6 +355,32 @@ def vulnerability_details(warehouse: Warehouse, scope: Scope, limit: int = 500) 
     if scope.repositories:
         clauses.append("repository in (select unnest(?::varchar[]))")
         parameters.append(sorted(scope.repositories))
+    return _Filter(" and ".join(clauses), tuple(parameters))
+
+
+def finding_counts(warehouse: Warehouse, scope: Scope) -> dict[str, int]:
+    """Findings of the latest scans of the scope's images: per severity, and `fixable`
+    (critical or high with a known fixed version)."""
+    report = REPORTS["vulnerability-details"]
+    where = _snapshot_where(report, scope)
+    rows = warehouse.frame(
+        "select severity, count(*) as findings, "
+        "count(*) filter (where is_fixable and severity in ('critical', 'high')) as fixable "
+        f"from {report.relation} where {where.sql} group by severity",
+        where.parameters,
+    )
+    counts = {severity: 0 for severity in SEVERITIES}
+    counts.update({str(row.severity): int(row.findings) for row in rows.itertuples()})
+    counts["fixable"] = int(rows["fixable"].sum()) if len(rows) else 0
+    return counts
+
+
+def vulnerability_details(warehouse: Warehouse, scope: Scope, limit: int = 500) -> pd.DataFrame:
+    """Findings of the latest scans of the scope's images, most severe first (the
+    report is one snapshot: the scope's periods do not apply)."""
+    report = REPORTS["vulnerability-details"]
+    where = _snapshot_where(report, scope)
+    clauses, parameters = [where.sql], list(where.parameters)
     return warehouse.frame(
         "select repository, manifest_digest, vulnerability_id, severity, package_name, "
         "installed_version, fixed_version, introduced_in_tag, fixed_in_tag, cvss_score "

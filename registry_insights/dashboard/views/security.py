@@ -33,14 +33,12 @@ if over_time.empty and details.empty:
     st.stop()
 
 last = pulls.iloc[-1] if len(pulls) else None
+counts = queries.finding_counts(context.warehouse, interval)
 headline(
     [
-        (
-            "Critical findings (latest scans)",
-            f"{int((details['severity'] == 'critical').sum()):,}",
-            None,
-        ),
-        ("High findings (latest scans)", f"{int((details['severity'] == 'high').sum()):,}", None),
+        ("Critical findings", f"{counts['critical']:,}", "latest scans"),
+        ("High findings", f"{counts['high']:,}", "latest scans"),
+        ("Fixable critical or high", f"{counts['fixable']:,}", "a fixed version exists"),
         (
             "Pulls on vulnerable images",
             "none" if last is None else f"{last['vulnerable_share']:.0%}",

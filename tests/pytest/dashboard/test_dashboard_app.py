@@ -29,7 +29,12 @@ from registry_insights.publishing.catalog import USAGE_REPORTS
 from registry_insights.publishing.export import export_warehouse
 from registry_insights.publishing.report_files import report_csv_bytes
 
-PAGES = ("views/trends.py", "views/technographic.py", "views/tracked_companies.py")
+PAGES = (
+    "views/trends.py",
+    "views/technographic.py",
+    "views/tracked_companies.py",
+    "views/security.py",
+)
 
 
 @pytest.fixture(scope="module")
@@ -290,7 +295,9 @@ def test_every_page_answers_at_a_glance(
         monkeypatch, built_warehouse.database, query_params={"granularity": "monthly"}
     ).run()
     app.multiselect(key="repositories").set_value([]).run()
-    for page, title in zip(PAGES, ("Trends", "Technographic", "Tracked companies"), strict=True):
+    for page, title in zip(
+        PAGES, ("Trends", "Technographic", "Tracked companies", "Security"), strict=True
+    ):
         app.switch_page(page).run()
         assert not app.exception, page
         assert app.title[0].value == title
