@@ -246,6 +246,8 @@ def scan_rows(world: World, seed: int) -> tuple[pa.Table, pa.Table]:
     cat = world.catalog
     start_us = epoch_us(world.config.start_date)
     period_end_us = cat.period_us
+    # Rescans end a week before the period's end (a quarter of a short period).
+    rescan_end = period_end_us - min(_RESCAN_MARGIN_US, period_end_us // 4)
     repositories = world.repository_vocab.to_pylist()
     digest_vocab = cat.reference_vocab
     year = world.config.start_date.year
@@ -280,10 +282,9 @@ def scan_rows(world: World, seed: int) -> tuple[pa.Table, pa.Table]:
                 carried,
                 layers,
             )
-            if scanned < period_end_us - _RESCAN_MARGIN_US and rng.random() < _RESCAN_RATE:
-                rescanned = int(
-                    rng.integers(max(scanned, 0) + 1, period_end_us - _RESCAN_MARGIN_US)
-                )
+            low = max(scanned, 0) + 1
+            if low < rescan_end and rng.random() < _RESCAN_RATE:
+                rescanned = int(rng.integers(low, rescan_end))
                 disclosed = _pool(rng, 1, scanner[2], [year])[:1]
                 _add_scan(
                     rows,
