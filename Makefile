@@ -65,8 +65,10 @@ demo: venv generate-demo reference build-demo export-demo
 generate-demo: venv
 	$(BIN)/registry-insights generate --out $(DEMO_RAW) --rows $(DEMO_ROWS)
 
+# The demo is rebuilt from its freshly generated raw data: start from an empty warehouse.
 build-demo: venv reference
 	mkdir -p build
+	rm -f $(DEMO_DB)
 	REGISTRY_INSIGHTS_RAW_PATH=$(DEMO_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(DEMO_DB) \
 		$(BIN)/dbt build
 

@@ -24,13 +24,20 @@ from registry_insights.api.audit import AuditLog, AuditMiddleware
 from registry_insights.api.config import ServerConfig
 from registry_insights.api.dependencies import SharedWarehouse
 from registry_insights.api.ratelimit import FailedTokenLimiter
-from registry_insights.api.routes import API_PREFIX, discovery, downloads, exports, pulls
+from registry_insights.api.routes import (
+    API_PREFIX,
+    discovery,
+    downloads,
+    exports,
+    pulls,
+    security,
+)
 from registry_insights.api.signing import MALFORMED, LinkRefused
 
 __all__ = ["API_PREFIX", "create_app"]
 
 #: In this order in the OpenAPI document.
-ROUTERS = (discovery.router, pulls.router, exports.router, downloads.router)
+ROUTERS = (discovery.router, pulls.router, exports.router, downloads.router, security.router)
 
 
 async def _link_refused(_: Request, error: LinkRefused) -> JSONResponse:

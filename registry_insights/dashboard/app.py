@@ -23,6 +23,7 @@ navigation = st.navigation(
             title="Tracked companies",
             icon=":material/domain:",
         ),
+        st.Page(VIEWS / "security.py", title="Security", icon=":material/security:"),
     ]
 )
 build_context()

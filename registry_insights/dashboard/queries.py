@@ -303,3 +303,111 @@ def _months_before(day: datetime.date, months: int) -> datetime.date:
     year, month = divmod(index, 12)
     last_day = calendar.monthrange(year, month + 1)[1]
     return datetime.date(year, month + 1, min(day.day, last_day))
+
+
+# ---- security ---------------------------------------------------------------------
+
+#: Severities, most severe first, as the security reports spell them.
+SEVERITIES = ("critical", "high", "medium", "low", "negligible", "unknown")
+
+
+def vulnerabilities_over_time(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
+    """Findings of the images the tags pointed to at each period's end, by severity:
+    `period, severity, vulnerabilities` (summed over the scope's scanned tags)."""
+    report = REPORTS["vulnerabilities-by-tag"]
+    where = _where(report, scope, "repository")
+    sums = ", ".join(
+        f"sum(coalesce({severity}_vulnerabilities, 0)) as {severity}" for severity in SEVERITIES
+    )
+    wide = warehouse.frame(
+        f"select date_reference as period, {sums} from {report.relation} "
+        f"where {where.sql} and is_scanned group by all order by period",
+        where.parameters,
+    )
+    frame = wide.melt(id_vars="period", var_name="severity", value_name="vulnerabilities")
+    frame["period"] = frame["period"].map(_as_date)
+    frame["vulnerabilities"] = frame["vulnerabilities"].astype("int64")
+    return frame.sort_values(["period", "severity"]).reset_index(drop=True)
+
+
+def tags_at_period(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
+    """The scope's tags in its last period: digest and counts by severity, most critical
+    first."""
+    report = REPORTS["vulnerabilities-by-tag"]
+    last = Scope(scope.granularity, scope.periods[-1:], scope.repositories, scope.namespaces)
+    where = _where(report, last, "repository")
+    return warehouse.frame(
+        "select repository, tag, digest, is_scanned, critical_vulnerabilities as critical, "
+        "high_vulnerabilities as high, medium_vulnerabilities as medium, "
+        "low_vulnerabilities as low, fixable_vulnerabilities as fixable "
+        f"from {report.relation} where {where.sql} "
+        "order by critical desc nulls last, high desc nulls last, repository, tag",
+        where.parameters,
+    )
+
+
+def _snapshot_where(report: PublishedDataset, scope: Scope) -> _Filter:
+    """The scope's namespaces and repositories, without periods (one snapshot)."""
+    clauses, parameters = ["true"], []
+    if scope.namespaces is not None:
+        clauses.append(f"{report.namespace_expression} in (select unnest(?::varchar[]))")
+        parameters.append(sorted(scope.namespaces))
+    if scope.repositories:
+        clauses.append("repository in (select unnest(?::varchar[]))")
+        parameters.append(sorted(scope.repositories))
+    return _Filter(" and ".join(clauses), tuple(parameters))
+
+
+def finding_counts(warehouse: Warehouse, scope: Scope) -> dict[str, int]:
+    """Findings of the latest scans of the scope's images: per severity, and `fixable`
+    (critical or high with a known fixed version)."""
+    report = REPORTS["vulnerability-details"]
+    where = _snapshot_where(report, scope)
+    rows = warehouse.frame(
+        "select severity, count(*) as findings, "
+        "count(*) filter (where is_fixable and severity in ('critical', 'high')) as fixable "
+        f"from {report.relation} where {where.sql} group by severity",
+        where.parameters,
+    )
+    counts = {severity: 0 for severity in SEVERITIES}
+    counts.update({str(row.severity): int(row.findings) for row in rows.itertuples()})
+    counts["fixable"] = int(rows["fixable"].sum()) if len(rows) else 0
+    return counts
+
+
+def vulnerability_details(warehouse: Warehouse, scope: Scope, limit: int = 500) -> pd.DataFrame:
+    """Findings of the latest scans of the scope's images, most severe first (the
+    report is one snapshot: the scope's periods do not apply)."""
+    report = REPORTS["vulnerability-details"]
+    where = _snapshot_where(report, scope)
+    clauses, parameters = [where.sql], list(where.parameters)
+    return warehouse.frame(
+        "select repository, manifest_digest, vulnerability_id, severity, package_name, "
+        "installed_version, fixed_version, introduced_in_tag, fixed_in_tag, cvss_score "
+        f"from {report.relation} where {' and '.join(clauses)} "
+        "order by severity_rank, cvss_score desc nulls last, repository, vulnerability_id, "
+        f"package_name, manifest_digest limit {int(limit)}",
+        tuple(parameters),
+    )
+
+
+def vulnerable_pull_shares(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
+    """Per period: data downloads of scanned images, of vulnerable ones (critical or
+    high findings), fixable ones, and the share already on images without them."""
+    report = REPORTS["vulnerable-pulls"]
+    where = _where(report, scope, "repository")
+    frame = warehouse.frame(
+        "select date_reference as period, sum(scanned_data_downloads) as scanned, "
+        "sum(vulnerable_data_downloads) as vulnerable, "
+        "sum(fixable_vulnerable_data_downloads) as fixable, "
+        "sum(clean_data_downloads) as clean "
+        f"from {report.relation} where {where.sql} group by all order by period",
+        where.parameters,
+    )
+    frame["period"] = frame["period"].map(_as_date)
+    for column in ("scanned", "vulnerable", "fixable", "clean"):
+        frame[column] = frame[column].astype("int64")
+    frame["vulnerable_share"] = (
+        frame["vulnerable"] / frame["scanned"].where(frame["scanned"] > 0)
+    ).fillna(0.0)
+    return frame

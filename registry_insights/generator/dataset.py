@@ -1,4 +1,4 @@
-"""Generate a whole dataset: the three raw tables in the raw-data contract layout."""
+"""Generate a whole dataset: the raw tables in the raw-data contract layout."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from registry_insights.generator.extensions import build_extensions, extension_e
 from registry_insights.generator.identifiers import STREAM_BLOCK, STREAM_EXTENSIONS, stream
 from registry_insights.generator.planning import DAY_US, make_plan
 from registry_insights.generator.rows import RequestRows
+from registry_insights.generator.scans import write_scans
 from registry_insights.generator.tables import EXTENSIONS_SCHEMA, REQUESTS_SCHEMA, requests_table
 from registry_insights.generator.world import build_world
 from registry_insights.generator.writer import DayPartitionedWriter, partition_dir, reset_table_dir
@@ -50,7 +51,7 @@ class Quota:
 def generate_dataset(
     config: GeneratorConfig, out_dir: Path, progress: bool = True
 ) -> dict[str, int]:
-    """Write the three raw tables under ``out_dir``; return the row count of each.
+    """Write the raw tables under ``out_dir``; return the row count of each.
 
     Existing ``<out_dir>/<table>`` folders of these tables are removed first.
     Rows are generated and written block by block, so memory stays bounded
@@ -148,8 +149,11 @@ def generate_dataset(
         requests.close()
         extensions.close()
 
+    # Demo vulnerability scans: their own random stream, after the other tables.
+    scan_counts = write_scans(world, config.seed, out_dir)
     return {
         REQUESTS: requests.rows_written,
         ACCOUNTS: len(world.accounts),
         EXTENSION_EVENTS: extensions.rows_written,
+        **scan_counts,
     }

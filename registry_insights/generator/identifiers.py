@@ -25,6 +25,8 @@ STREAM_CLIENTS = 3
 STREAM_CALIBRATION = 4
 STREAM_BLOCK = 5
 STREAM_EXTENSIONS = 6
+#: Demo vulnerability scans (registry_insights/generator/scans.py).
+STREAM_SCANS = 7
 
 
 def stream(seed: int, *key: int) -> np.random.Generator:

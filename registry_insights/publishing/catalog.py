@@ -28,6 +28,8 @@ class Kind(StrEnum):
     """What a published dataset is. The export kinds' values are the Data API's dataset names."""
 
     REPORT = "report"
+    #: A report also served by the Data API (registry_insights/api/routes/security.py).
+    SECURITY_REPORT = "security-report"
     PULLS_EXPORT = "pulls"
     EXTENSIONS_EXPORT = "extensions"
 
@@ -43,6 +45,11 @@ class Interface(StrEnum):
 
 INTERFACES: dict[Kind, tuple[Interface, ...]] = {
     Kind.REPORT: (Interface.INSIGHTS_DASHBOARD, Interface.REPORT_CSV_EXPORTS),
+    Kind.SECURITY_REPORT: (
+        Interface.INSIGHTS_DASHBOARD,
+        Interface.REPORT_CSV_EXPORTS,
+        Interface.DATA_API,
+    ),
     Kind.PULLS_EXPORT: (Interface.PULL_AND_EXTENSION_EXPORTS, Interface.DATA_API),
     Kind.EXTENSIONS_EXPORT: (Interface.PULL_AND_EXTENSION_EXPORTS, Interface.DATA_API),
 }
@@ -91,6 +98,18 @@ def _as_upper(*columns: str) -> tuple[tuple[str, str], ...]:
 _REPORT_PERIOD = _as_upper("date_granularity", "date_reference")
 _REPORT_COUNTS = _as_upper("data_downloads", "version_checks", "pulls")
 _OWNER_AS_PUBLISHER_NAME = ("owner", "PUBLISHER_NAME")
+_SEVERITY_COUNTS = (
+    "vulnerabilities",
+    "critical_vulnerabilities",
+    "high_vulnerabilities",
+    "medium_vulnerabilities",
+    "low_vulnerabilities",
+    "negligible_vulnerabilities",
+    "unknown_vulnerabilities",
+    "fixable_vulnerabilities",
+    "fixable_critical_vulnerabilities",
+    "fixable_high_vulnerabilities",
+)
 
 _REPORTS = (
     PublishedDataset(
@@ -187,6 +206,61 @@ _REPORTS = (
             "cloud_service_provider",
         ),
         namespace_expression="split_part(repository, '/', 1)",
+    ),
+    PublishedDataset(
+        "vulnerabilities-by-tag",
+        Kind.SECURITY_REPORT,
+        "marts.rpt_vulnerabilities_by_tag",
+        (
+            *_REPORT_PERIOD,
+            _OWNER_AS_PUBLISHER_NAME,
+            ("repository", "IMAGE_REPOSITORY"),
+            *_as_upper("tag", "digest", "is_scanned", "scanned_at"),
+            *_as_upper(*_SEVERITY_COUNTS),
+        ),
+        ("owner", "repository", "tag"),
+    ),
+    PublishedDataset(
+        "vulnerability-details",
+        Kind.SECURITY_REPORT,
+        "marts.rpt_vulnerability_details",
+        (
+            *_REPORT_PERIOD,
+            _OWNER_AS_PUBLISHER_NAME,
+            ("repository", "IMAGE_REPOSITORY"),
+            *_as_upper("manifest_digest", "scanned_at", "scanner", "vulnerability_id"),
+            *_as_upper("severity", "package_name", "package_type", "installed_version"),
+            *_as_upper("fixed_version", "cvss_score", "introduced_in_tag", "fixed_in_tag"),
+            *_as_upper("title", "primary_url"),
+        ),
+        (
+            "owner",
+            "repository",
+            "manifest_digest",
+            "severity_rank",
+            "vulnerability_id",
+            "package_name",
+            "installed_version",
+        ),
+        # One snapshot: what the latest scans know (date_reference: the newest scan's day).
+        granularities=("latest",),
+    ),
+    PublishedDataset(
+        "vulnerable-pulls",
+        Kind.SECURITY_REPORT,
+        "marts.rpt_vulnerable_pulls",
+        (
+            *_REPORT_PERIOD,
+            _OWNER_AS_PUBLISHER_NAME,
+            ("repository", "IMAGE_REPOSITORY"),
+            *_as_upper("data_downloads", "scanned_data_downloads", "vulnerable_data_downloads"),
+            *_as_upper("fixable_vulnerable_data_downloads", "clean_data_downloads"),
+            *_as_upper(
+                "vulnerable_unique_authenticated_users", "vulnerable_unique_unauthenticated_users"
+            ),
+            *_as_upper("clean_download_share"),
+        ),
+        ("owner", "repository"),
     ),
 )
 
@@ -288,6 +362,14 @@ _DATAVIEWS = (
 CATALOG: tuple[PublishedDataset, ...] = (*_REPORTS, *_DATAVIEWS)
 #: The reports, by name (`registry-insights export --report`, the dashboard's downloads).
 REPORTS: dict[str, PublishedDataset] = {dataset.name: dataset for dataset in _REPORTS}
+#: The pull reports (the dashboard's Pulls page offers their downloads for its period).
+USAGE_REPORTS: dict[str, PublishedDataset] = {
+    name: dataset for name, dataset in REPORTS.items() if dataset.kind is Kind.REPORT
+}
+#: The security reports (the dashboard's Security page, the Data API's `/security/`).
+SECURITY_REPORTS: dict[str, PublishedDataset] = {
+    name: dataset for name, dataset in REPORTS.items() if dataset.kind is Kind.SECURITY_REPORT
+}
 #: The pull and extension exports, by dataview name (`--dataview`, the Data API).
 DATAVIEWS: dict[str, PublishedDataset] = {dataset.name: dataset for dataset in _DATAVIEWS}
 

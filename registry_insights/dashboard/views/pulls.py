@@ -13,7 +13,7 @@ from registry_insights.dashboard.context import (
     table,
 )
 from registry_insights.dashboard.selection import share_url
-from registry_insights.publishing.catalog import REPORTS
+from registry_insights.publishing.catalog import USAGE_REPORTS
 
 context = current_context()
 selection = context.selection
@@ -63,8 +63,8 @@ st.caption(
     "period, identical to the file `registry-insights export` writes"
     + (" (restricted to your organizations' namespaces)." if context.namespaces else ".")
 )
-columns = st.columns(len(REPORTS))
-for column, name in zip(columns, REPORTS, strict=True):
+columns = st.columns(len(USAGE_REPORTS))
+for column, name in zip(columns, USAGE_REPORTS, strict=True):
     file_name, data = report_download(context, name)
     column.download_button(
         name.replace("-", " ").capitalize(),

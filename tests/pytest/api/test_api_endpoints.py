@@ -18,7 +18,7 @@ from support.warehouse_build import BuiltWarehouse
 
 from registry_insights.api.app import create_app
 from registry_insights.api.signing import sign
-from registry_insights.publishing.catalog import DATAVIEWS
+from registry_insights.publishing.catalog import DATAVIEWS, SECURITY_REPORTS
 
 MONTH = (2026, 6)  # June 2026: complete, in the test dataset
 WEEK = (2026, 24)  # ISO week 24 of 2026: Monday June 8
@@ -51,6 +51,8 @@ def namespace_paths(namespace: str) -> list[str]:
         f"{base}/pulls/exports/years/{year}/months",
         f"{base}/pulls/exports/years/{year}/months/{month}",
         f"{base}/pulls/exports/years/{year}/months/{month}/raw",
+        *(f"{base}/security/{name}" for name in SECURITY_REPORTS),
+        f"{base}/security/vulnerable-pulls?timespan=weeks",
     ]
 
 
@@ -428,3 +430,51 @@ def test_the_same_link_serves_the_same_bytes(client: TestClient, namespaces: Nam
     second = client.get(_a_link(client, namespaces))
     assert first.status_code == second.status_code == 200
     assert first.content and first.content == second.content
+
+
+# ---- security -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(SECURITY_REPORTS))
+def test_security_reports_are_the_marts_rows_of_the_namespace(
+    client: TestClient, namespaces: Namespaces, built_warehouse: BuiltWarehouse, name: str
+) -> None:
+    report = SECURITY_REPORTS[name]
+    path = f"{API}/namespaces/{namespaces.mine}/security/{name}"
+    body = client.get(path, headers=bearer("member")).json()
+    assert body["report"] == name
+    assert body["columns"] == ["namespace", *report.mart_columns]
+    with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+        ((expected,),) = connection.execute(
+            f"select count(*) from {report.relation} where namespace = ?", [namespaces.mine]
+        ).fetchall()
+    assert expected > 0, "the test dataset has no security rows for the member's namespace"
+    assert len(body["rows"]) == expected
+    assert {row["namespace"] for row in body["rows"]} == {namespaces.mine}
+    assert all(row["repository"].startswith(f"{namespaces.mine}/") for row in body["rows"])
+    if "weekly" in report.granularities:
+        weekly = client.get(f"{path}?timespan=weeks", headers=bearer("member")).json()["rows"]
+        assert weekly and {row["date_granularity"] for row in weekly} == {"weekly"}
+    # The other organization's member reads its own namespace, not this one.
+    assert client.get(path, headers=bearer("other")).status_code == 404
+
+
+def test_security_details_are_sorted_by_severity(
+    client: TestClient, namespaces: Namespaces
+) -> None:
+    path = f"{API}/namespaces/{namespaces.mine}/security/vulnerability-details"
+    rows = client.get(path, headers=bearer("member")).json()["rows"]
+    order = ["critical", "high", "medium", "low", "negligible", "unknown"]
+    for repository in {row["repository"] for row in rows}:
+        for digest in {row["manifest_digest"] for row in rows if row["repository"] == repository}:
+            ranks = [
+                order.index(row["severity"])
+                for row in rows
+                if row["repository"] == repository and row["manifest_digest"] == digest
+            ]
+            assert ranks == sorted(ranks)
+
+
+def test_unknown_security_report_is_422(client: TestClient, namespaces: Namespaces) -> None:
+    path = f"{API}/namespaces/{namespaces.mine}/security/no-such-report"
+    assert client.get(path, headers=bearer("member")).status_code == 422

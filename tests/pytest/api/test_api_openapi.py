@@ -16,7 +16,11 @@ from registry_insights.api.config import ServerConfig
 
 REFERENCE = json.loads((SUPPORT_DIR / "dvp_data_api_reference.json").read_text())
 # Ours alone: the signed download links the export endpoints hand out.
-OUR_EXTRA_PATHS = {"/downloads/{namespace}/{dataview}/{granularity}/{date_reference}/{part}"}
+OUR_EXTRA_PATHS = {
+    "/downloads/{namespace}/{dataview}/{granularity}/{date_reference}/{part}",
+    # The security reports (issue 13): beyond the DVP API.
+    "/namespaces/{namespace}/security/{report}",
+}
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from registry_insights.access import AccessConfig
 from registry_insights.api import app as api_app
 from registry_insights.api.app import API_PREFIX, create_app
 from registry_insights.api.config import ServerConfig
-from registry_insights.api.routes import discovery, downloads, exports, pulls
+from registry_insights.api.routes import discovery, downloads, exports, pulls, security
 
 API_PACKAGE = Path(api_app.__file__).parent
 MAX_FUNCTION_LINES = 60
@@ -57,9 +57,9 @@ def test_every_route_comes_from_a_router_of_its_area(tmp_path: Path) -> None:
     }
     by_area = {
         (API_PREFIX + route.path, route.name)
-        for module in (discovery, pulls, exports, downloads)
+        for module in (discovery, pulls, exports, downloads, security)
         for route in module.router.routes
         if isinstance(route, APIRoute)
     }
     assert served == by_area
-    assert len(by_area) == 11
+    assert len(by_area) == 12  # 11 DVP-style routes and the security reports

@@ -25,11 +25,16 @@ from support.dashboard_harness import (
 from support.warehouse_build import BuiltWarehouse
 
 from registry_insights.dashboard.access import LOCAL_MODE_BANNER
-from registry_insights.publishing.catalog import REPORTS
+from registry_insights.publishing.catalog import USAGE_REPORTS
 from registry_insights.publishing.export import export_warehouse
 from registry_insights.publishing.report_files import report_csv_bytes
 
-PAGES = ("views/trends.py", "views/technographic.py", "views/tracked_companies.py")
+PAGES = (
+    "views/trends.py",
+    "views/technographic.py",
+    "views/tracked_companies.py",
+    "views/security.py",
+)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +113,7 @@ def test_default_view(
         "period": latest.isoformat(),
     }
     table = app.dataframe[0].value
-    assert list(table.columns) == REPORTS["summary"].header
+    assert list(table.columns) == USAGE_REPORTS["summary"].header
     assert set(table["DATE_REFERENCE"].astype(str)) == {latest.isoformat()}
 
 
@@ -201,11 +206,11 @@ def test_downloads_are_the_export_files(
         query_params={"granularity": "weekly", "period": "2026-06-15"},
     ).run()
     assert not app.exception
-    for name in REPORTS:
+    for name in USAGE_REPORTS:
         path = exported[(name, "weekly", datetime.date(2026, 6, 15))]
         assert download(app, f"download_{name}", downloads) == path.read_bytes(), name
     button_files = {b.proto.url for b in app.get("download_button")}
-    assert len(button_files) == len(REPORTS)
+    assert len(button_files) == len(USAGE_REPORTS)
 
 
 def test_token_mode_without_a_valid_token_shows_nothing(
@@ -252,7 +257,7 @@ def test_token_mode_shows_only_the_members_namespaces(
     summary_rows = app.dataframe[0].value
     assert set(summary_rows["PUBLISHER_NAME"]) == {"Westbrook Inc."}
     with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
-        for name, report in REPORTS.items():
+        for name, report in USAGE_REPORTS.items():
             data_bytes = download(app, f"download_{name}", downloads)
             assert data_bytes == report_csv_bytes(
                 connection, report, "weekly", datetime.date(2026, 6, 8), {"westbrook"}
@@ -290,7 +295,9 @@ def test_every_page_answers_at_a_glance(
         monkeypatch, built_warehouse.database, query_params={"granularity": "monthly"}
     ).run()
     app.multiselect(key="repositories").set_value([]).run()
-    for page, title in zip(PAGES, ("Trends", "Technographic", "Tracked companies"), strict=True):
+    for page, title in zip(
+        PAGES, ("Trends", "Technographic", "Tracked companies", "Security"), strict=True
+    ):
         app.switch_page(page).run()
         assert not app.exception, page
         assert app.title[0].value == title

@@ -26,6 +26,7 @@ from support.raw_schema import (
 )
 
 from registry_insights.generator import GeneratorConfig, generate_dataset
+from registry_insights.generator.scans import SCANS, VULNERABILITIES
 from registry_insights.pull_actions import (
     PULL_BY_DIGEST,
     PULL_BY_TAG,
@@ -187,7 +188,17 @@ def test_rerun_replaces_earlier_output(tmp_path: Path) -> None:
 
 def test_layout_partitions_by_utc_day(dataset: tuple[Path, dict[str, int]]) -> None:
     root, _ = dataset
-    assert sorted(p.name for p in root.iterdir()) == sorted([REQUESTS, ACCOUNTS, EXTENSIONS])
+    assert sorted(p.name for p in root.iterdir()) == sorted(
+        [REQUESTS, ACCOUNTS, EXTENSIONS, SCANS, VULNERABILITIES]
+    )
+    # Scans are partitioned by the UTC day of the scan (pushes before the period included).
+    for path in (root / SCANS).rglob("*.parquet"):
+        match = PART_PATH.fullmatch(path.relative_to(root / SCANS).as_posix())
+        assert match, path
+        scanned = pq.read_table(path).column("scanned_at").to_pylist()
+        assert {t.astimezone(datetime.UTC).date() for t in scanned} == {
+            datetime.date.fromisoformat(match.group(1))
+        }, path
     first, last = CONFIG.start_date, CONFIG.start_date + datetime.timedelta(days=CONFIG.days - 1)
     for table in (REQUESTS, EXTENSIONS):
         days_seen = set()

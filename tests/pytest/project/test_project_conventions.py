@@ -18,7 +18,14 @@ from jinja2 import Environment, nodes
 from support.warehouse_build import PROJECT_DIR
 
 # Models whose grain is "one row per raw row" have no key of their own by design.
-UNKEYED_MODELS = {"base_registry__requests", "stg_registry__requests_quarantined"}
+UNKEYED_MODELS = {
+    "base_registry__requests",
+    "stg_registry__requests_quarantined",
+    "base_registry__image_scans",
+    "stg_registry__image_scans_quarantined",
+    "base_registry__image_vulnerabilities",
+    "stg_registry__image_vulnerabilities_quarantined",
+}
 KEY_TESTS = {"unique", "unique_combination_of_columns"}
 # The layers a staging model may not read (seeds and sources are inputs, not layers).
 LATER_LAYERS = {"ops", "intermediate", "marts"}

@@ -202,3 +202,26 @@ def test_a_future_row_stays_quarantined_after_its_time_has_passed(tmp_path: Path
     assert _quarantine_reasons(database) == {"soon": "future_timestamp"}
     valid = database_rows(database, "select event_id from staging.stg_registry__requests")
     assert valid == [("now",)]
+
+
+def test_missing_scan_tables_build_empty_security_models(edge_warehouse: Path) -> None:
+    counts = {
+        relation: database_rows(edge_warehouse, f"select count(*) from {relation}")[0][0]
+        for relation in (
+            "staging.stg_registry__image_scans",
+            "staging.stg_registry__image_vulnerabilities",
+            "marts.rpt_vulnerabilities_by_tag where is_scanned",
+            "marts.rpt_vulnerability_details",
+            "marts.rpt_vulnerable_pulls",
+        )
+    }
+    history = database_rows(
+        edge_warehouse, "select count(*) from intermediate.int_tag_digest_history"
+    )
+    unscanned_tags = database_rows(
+        edge_warehouse, "select count(*) from marts.rpt_vulnerabilities_by_tag where not is_scanned"
+    )
+    assert set(counts.values()) == {0}, counts
+    # the tag history comes from the requests alone; its tags show as not scanned
+    assert history[0][0] > 0
+    assert unscanned_tags[0][0] > 0

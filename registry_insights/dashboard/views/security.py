@@ -1,0 +1,100 @@
+"""Security: what the scanners found in the images, per tag over time, the findings
+sorted by severity, and how many pulls still land on vulnerable images."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from registry_insights.dashboard import queries
+from registry_insights.dashboard.context import current_context, headline, table
+
+context = current_context()
+selection = context.selection
+scope = ", ".join(selection.repositories) if selection.repositories else "all repositories"
+st.title("Security")
+st.caption(
+    f"{scope}; {selection.granularity}, last {selection.months} months of data. From the "
+    "reports of the scanners you run (Trivy, Grype, CycloneDX), latest scan of each image."
+)
+
+interval = context.interval_scope
+over_time = queries.vulnerabilities_over_time(context.warehouse, interval)
+pulls = queries.vulnerable_pull_shares(context.warehouse, interval)
+details = queries.vulnerability_details(context.warehouse, interval)
+tags = (
+    queries.tags_at_period(context.warehouse, interval) if interval.periods else details.iloc[0:0]
+)
+
+if over_time.empty and details.empty:
+    st.info(
+        "No scans of these images yet: ingest scanner reports with `registry-insights ingest-scan`."
+    )
+    st.stop()
+
+last = pulls.iloc[-1] if len(pulls) else None
+counts = queries.finding_counts(context.warehouse, interval)
+headline(
+    [
+        ("Critical findings", f"{counts['critical']:,}", "latest scans"),
+        ("High findings", f"{counts['high']:,}", "latest scans"),
+        ("Fixable critical or high", f"{counts['fixable']:,}", "a fixed version exists"),
+        (
+            "Pulls on vulnerable images",
+            "none" if last is None else f"{last['vulnerable_share']:.0%}",
+            None if last is None else "of scanned downloads, last period",
+        ),
+    ]
+)
+
+by_severity, findings, vulnerable_pulls = st.tabs(
+    ["Tags by severity over time", "Findings by severity", "Pulls on vulnerable images"]
+)
+with by_severity:
+    if not over_time.empty:
+        chart = (
+            alt.Chart(
+                over_time.assign(period=[str(value) for value in over_time["period"]]),
+                title="Findings of the images tags pointed to, by severity",
+            )
+            .mark_bar()
+            .encode(
+                x=alt.X("period:O", title="Period"),
+                y=alt.Y("vulnerabilities:Q", title="Findings"),
+                color=alt.Color(
+                    "severity:N",
+                    title="Severity",
+                    sort=list(queries.SEVERITIES),
+                    scale=alt.Scale(
+                        domain=list(queries.SEVERITIES),
+                        range=["#7f0000", "#d7301f", "#fc8d59", "#fdcc8a", "#bdbdbd", "#e0e0e0"],
+                    ),
+                ),
+                tooltip=["period:O", "severity:N", "vulnerabilities:Q"],
+            )
+        )
+        st.altair_chart(chart, width="stretch")
+    st.markdown("**Tags in the last period**")
+    table(tags, key="security_tags")
+with findings:
+    st.caption(
+        "Most severe first (at most 500 rows); introduced and fixed in: tags of the "
+        "repository's history."
+    )
+    table(details, key="security_details")
+with vulnerable_pulls:
+    if not pulls.empty:
+        chart = (
+            alt.Chart(
+                pulls.assign(period=[str(value) for value in pulls["period"]]),
+                title="Share of downloads of scanned images with critical or high findings",
+            )
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("period:O", title="Period"),
+                y=alt.Y("vulnerable_share:Q", title="Share", axis=alt.Axis(format="%")),
+                tooltip=["period:O", "scanned:Q", "vulnerable:Q", "fixable:Q", "clean:Q"],
+            )
+        )
+        st.altair_chart(chart, width="stretch")
+    table(pulls, key="security_pulls")
