@@ -21,14 +21,21 @@ from registry_insights.reference_data.export import REFERENCE_TABLES
 INGESTION_GROUP = "ingestion"
 RAW_REQUESTS_KEY = AssetKey(["registry", "raw_registry_requests"])
 
-#: Written by the account and extension systems in the raw-data contract's layout.
+#: Written in the raw-data contract's layout by other systems: the account and extension
+#: systems, and `registry-insights ingest-scan` (or the collector's scan on push).
+EXTERNAL_RAW_TABLE_NAMES = (
+    "raw_accounts",
+    "raw_extension_events",
+    "raw_image_scans",
+    "raw_image_vulnerabilities",
+)
 EXTERNAL_RAW_TABLES = [
     AssetSpec(
         AssetKey(["registry", table]),
         group_name=INGESTION_GROUP,
         description=f"Raw `{table}` Parquet files (raw-data contract), written by another system.",
     )
-    for table in ("raw_accounts", "raw_extension_events")
+    for table in EXTERNAL_RAW_TABLE_NAMES
 ]
 
 

@@ -27,6 +27,7 @@ from registry_insights.generator import GeneratorConfig, generate_dataset
 from registry_insights.orchestration import defs
 from registry_insights.orchestration.exports import export_period
 from registry_insights.orchestration.home import prepare_home
+from registry_insights.orchestration.ingestion import EXTERNAL_RAW_TABLE_NAMES
 from registry_insights.orchestration.jobs import (
     daily_run_config,
     daily_schedule,
@@ -126,8 +127,7 @@ def test_full_build_materializes_every_asset(pipeline: Pipeline) -> None:
     assert defs.resolve_asset_graph().get_all_asset_keys() - materialized == {
         key
         for key in defs.resolve_asset_graph().get_all_asset_keys()
-        if key.path[0] == "period_exports"
-        or key.path[-1] in {"raw_accounts", "raw_extension_events"}
+        if key.path[0] == "period_exports" or key.path[-1] in EXTERNAL_RAW_TABLE_NAMES
     }
 
 
