@@ -29,42 +29,16 @@ from registry_insights.generator.identifiers import (
     stream,
     uuid_list,
 )
-from registry_insights.generator.tables import TIMESTAMP, epoch_us
+from registry_insights.generator.tables import (
+    SCANS_SCHEMA,
+    VULNERABILITIES_SCHEMA,
+    epoch_us,
+)
 from registry_insights.generator.world import World
 from registry_insights.generator.writer import partition_dir, reset_table_dir
 
 SCANS = "raw_image_scans"
 VULNERABILITIES = "raw_image_vulnerabilities"
-
-SCANS_SCHEMA = pa.schema(
-    [
-        pa.field("scan_id", pa.string()),
-        pa.field("scanned_at", TIMESTAMP),
-        pa.field("scanner", pa.string()),
-        pa.field("scanner_version", pa.string()),
-        pa.field("repository", pa.string()),
-        pa.field("manifest_digest", pa.string()),
-        pa.field("platform", pa.string()),
-        pa.field("source_format", pa.string()),
-    ]
-)
-
-VULNERABILITIES_SCHEMA = pa.schema(
-    [
-        pa.field("scan_id", pa.string()),
-        pa.field("vulnerability_id", pa.string()),
-        pa.field("severity", pa.string()),
-        pa.field("package_name", pa.string()),
-        pa.field("package_type", pa.string()),
-        pa.field("installed_version", pa.string()),
-        pa.field("fixed_version", pa.string()),
-        pa.field("status", pa.string()),
-        pa.field("cvss_score", pa.float64()),
-        pa.field("layer_digest", pa.string()),
-        pa.field("title", pa.string()),
-        pa.field("primary_url", pa.string()),
-    ]
-)
 
 #: Normalised severities and how often a vulnerability has each.
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "negligible", "unknown")

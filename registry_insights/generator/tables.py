@@ -45,6 +45,38 @@ EXTENSIONS_SCHEMA = pa.schema(
     ]
 )
 
+#: The scanner tables (raw_image_scans, raw_image_vulnerabilities), written by
+#: `registry-insights ingest-scan` and, for the demo, by the generator.
+SCANS_SCHEMA = pa.schema(
+    [
+        pa.field("scan_id", pa.string()),
+        pa.field("scanned_at", TIMESTAMP),
+        pa.field("scanner", pa.string()),
+        pa.field("scanner_version", pa.string()),
+        pa.field("repository", pa.string()),
+        pa.field("manifest_digest", pa.string()),
+        pa.field("platform", pa.string()),
+        pa.field("source_format", pa.string()),
+    ]
+)
+
+VULNERABILITIES_SCHEMA = pa.schema(
+    [
+        pa.field("scan_id", pa.string()),
+        pa.field("vulnerability_id", pa.string()),
+        pa.field("severity", pa.string()),
+        pa.field("package_name", pa.string()),
+        pa.field("package_type", pa.string()),
+        pa.field("installed_version", pa.string()),
+        pa.field("fixed_version", pa.string()),
+        pa.field("status", pa.string()),
+        pa.field("cvss_score", pa.float64()),
+        pa.field("layer_digest", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("primary_url", pa.string()),
+    ]
+)
+
 _METHOD_VOCAB = pa.array(METHODS, type=pa.string())
 _OBJECT_VOCAB = pa.array(OBJECT_TYPES, type=pa.string())
 _MEDIA_VOCAB = pa.array(MEDIA_TYPES, type=pa.string())

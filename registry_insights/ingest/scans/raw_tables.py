@@ -15,42 +15,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from registry_insights.generator.tables import TIMESTAMP
+from registry_insights.generator.tables import SCANS_SCHEMA, VULNERABILITIES_SCHEMA
 from registry_insights.ingest.raw_output import write_table_file
 from registry_insights.ingest.scans.model import Scan
 
 SCANS_TABLE = "raw_image_scans"
 VULNERABILITIES_TABLE = "raw_image_vulnerabilities"
-
-SCANS_SCHEMA = pa.schema(
-    [
-        pa.field("scan_id", pa.string()),
-        pa.field("scanned_at", TIMESTAMP),
-        pa.field("scanner", pa.string()),
-        pa.field("scanner_version", pa.string()),
-        pa.field("repository", pa.string()),
-        pa.field("manifest_digest", pa.string()),
-        pa.field("platform", pa.string()),
-        pa.field("source_format", pa.string()),
-    ]
-)
-
-VULNERABILITIES_SCHEMA = pa.schema(
-    [
-        pa.field("scan_id", pa.string()),
-        pa.field("vulnerability_id", pa.string()),
-        pa.field("severity", pa.string()),
-        pa.field("package_name", pa.string()),
-        pa.field("package_type", pa.string()),
-        pa.field("installed_version", pa.string()),
-        pa.field("fixed_version", pa.string()),
-        pa.field("status", pa.string()),
-        pa.field("cvss_score", pa.float64()),
-        pa.field("layer_digest", pa.string()),
-        pa.field("title", pa.string()),
-        pa.field("primary_url", pa.string()),
-    ]
-)
 
 
 def scans_table(scans: list[Scan]) -> pa.Table:

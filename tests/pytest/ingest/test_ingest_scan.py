@@ -17,13 +17,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from registry_insights.cli import app
+from registry_insights.generator.tables import SCANS_SCHEMA, VULNERABILITIES_SCHEMA
 from registry_insights.ingest.scans.detect import read_scan
 from registry_insights.ingest.scans.ingest import ingest_scan
 from registry_insights.ingest.scans.model import Image, ReportError, Scan, parse_image_option
 from registry_insights.ingest.scans.raw_tables import (
-    SCANS_SCHEMA,
     SCANS_TABLE,
-    VULNERABILITIES_SCHEMA,
     VULNERABILITIES_TABLE,
 )
 from registry_insights.raw_validation import validate_raw

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from support.warehouse_build import dbt_build
 
-from registry_insights.generator.scans import SCANS_SCHEMA, VULNERABILITIES_SCHEMA
+from registry_insights.generator.tables import SCANS_SCHEMA, VULNERABILITIES_SCHEMA
 
 DIGEST = "sha256:" + "a" * 64
 AT = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
