@@ -44,9 +44,11 @@ DAILY = [
     "--exclude",
     "stg_reference__*",
 ]
+# The reports: everything downstream of the fact table, and of the tag history, which
+# reads the valid requests directly (the daily selector builds all of it every run).
 REPORTS = [
     "--select",
-    "int_pull_actions_enriched+",
+    "int_pull_actions_enriched+ int_tag_digest_history+",
     "--exclude",
     "int_pull_actions_enriched fct_pull_actions ops_request_files_ledger",
 ]
