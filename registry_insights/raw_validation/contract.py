@@ -117,6 +117,11 @@ class Column:
     masked_examples: bool = False
 
 
+def repository_column(name: str) -> Column:
+    """A required `namespace/name` column (a repository or an extension)."""
+    return Column(name, "varchar", required=True, rules=(Matches(REPOSITORY, "namespace/name"),))
+
+
 @dataclass(frozen=True)
 class Table:
     """One raw table. ``event_time`` names the column whose UTC day is the partition."""
@@ -144,12 +149,7 @@ RAW_REGISTRY_REQUESTS = Table(
         Column("occurred_at", "timestamp", required=True),
         Column("http_method", "varchar", required=True, rules=(InSet(("GET", "HEAD")),)),
         Column("object_type", "varchar", required=True, rules=(InSet(("manifest", "blob")),)),
-        Column(
-            "repository",
-            "varchar",
-            required=True,
-            rules=(Matches(REPOSITORY, "namespace/name"),),
-        ),
+        repository_column("repository"),
         Column(
             "reference",
             "varchar",
@@ -200,12 +200,7 @@ RAW_EXTENSION_EVENTS = Table(
     columns=(
         Column("event_id", "varchar", required=True),
         Column("occurred_at", "timestamp", required=True),
-        Column(
-            "extension",
-            "varchar",
-            required=True,
-            rules=(Matches(REPOSITORY, "namespace/name"),),
-        ),
+        repository_column("extension"),
         Column(
             "event_type",
             "varchar",
@@ -228,12 +223,7 @@ RAW_IMAGE_SCANS = Table(
         Column("scanned_at", "timestamp", required=True),
         Column("scanner", "varchar", required=True),
         Column("scanner_version", "varchar", required=False),
-        Column(
-            "repository",
-            "varchar",
-            required=True,
-            rules=(Matches(REPOSITORY, "namespace/name"),),
-        ),
+        repository_column("repository"),
         Column(
             "manifest_digest",
             "varchar",
