@@ -233,12 +233,19 @@ def ingest(
     source: Annotated[
         str | None,
         typer.Option(
-            help="distribution, nginx, gitlab or gar; detected from the input if omitted."
+            help="distribution, nginx, gitlab, harbor or gar; detected from the input if omitted."
         ),
     ] = None,
     notifications: Annotated[
         str | None,
         typer.Option(help="Notifications: NDJSON/JSON envelopes or events, or a collector store."),
+    ] = None,
+    access_log: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="distribution: an access log of the same requests (a proxy's or the"
+            " registry's own), whose HEAD manifest requests a 3.0.x log lacks; repeatable."
+        ),
     ] = None,
     progress: ProgressOption = True,
 ) -> None:
@@ -247,7 +254,9 @@ def ingest(
     from registry_insights.ingest.sources.ingest import ingest as ingest_sources
 
     report_or_exit(
-        lambda: ingest_sources(inputs, raw_path, source, notifications, progress=progress)
+        lambda: ingest_sources(
+            inputs, raw_path, source, notifications, progress=progress, access_logs=access_log
+        )
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -14,6 +15,7 @@ from registry_insights.ingest.head_gap import VERSION_LINES, version_of
 from registry_insights.ingest.inputs import input_size, numbered_lines, open_binary
 from registry_insights.ingest.join import row_from_events, row_from_log
 from registry_insights.ingest.log_lines import (
+    ACCESS_LOG,
     LoggedRequest,
     Malformed,
     NotARequest,
@@ -24,6 +26,9 @@ from registry_insights.ingest.notifications import RejectedEvent, read_events
 from registry_insights.ingest.raw_output import PresentEventIds, append_rows
 from registry_insights.ingest.raw_rows import RawRequest
 from registry_insights.ingest.summary import IngestSummary
+
+if TYPE_CHECKING:
+    from registry_insights.ingest.sources.access_heads import HeadRecovery
 
 FILE_PREFIX = "registry-log"
 #: Rows held before they are written (bounded memory on big logs).
@@ -49,9 +54,14 @@ def read_pull_events(source: str | Path, summary: IngestSummary) -> dict[str, li
 
 
 def read_log_requests(
-    source: str | Path, summary: IngestSummary, progress: bool, parser: LineParser = parse_line
+    source: str | Path,
+    summary: IngestSummary,
+    progress: bool,
+    parser: LineParser = parse_line,
+    on_access_line: Callable[[str, int], None] | None = None,
 ) -> Iterator[LoggedRequest]:
-    """The manifest/blob requests of a log; everything else counted in ``summary``."""
+    """The manifest/blob requests of a log; everything else counted in ``summary``
+    (access-log lines also handed to ``on_access_line``)."""
     total = input_size(source)
     with (
         open_binary(source) as stream,
@@ -76,6 +86,8 @@ def read_log_requests(
                 summary.malformed_lines.add(parsed.reason, number)
             elif isinstance(parsed, NotARequest):
                 summary.not_requests[parsed.category] += 1
+                if on_access_line is not None and parsed.category == ACCESS_LOG:
+                    on_access_line(line, number)
             else:
                 summary.log_requests += 1
                 yield parsed
@@ -94,13 +106,16 @@ def joined_rows(
     parser: LineParser = parse_line,
     match: EventMatcher = by_request_id,
     more_logs: tuple[str | Path, ...] = (),
+    heads: HeadRecovery | None = None,
 ) -> Iterator[RawRequest]:
-    """Log rows (with their events), then the rows of events without a log line.
-    ``pulls`` is consumed."""
+    """Log rows (with their events), then, with ``heads``, the HEAD manifest requests
+    only an access log has, then the rows of events without a log line. ``pulls`` is
+    consumed."""
     seen: set[str] = set()
     logs = ([] if log is None else [log]) + list(more_logs)
+    on_access_line = heads.note_access_line if heads is not None else None
     for source in logs:
-        for request in read_log_requests(source, summary, progress, parser):
+        for request in read_log_requests(source, summary, progress, parser, on_access_line):
             if request.request_id in seen:
                 summary.duplicates_in_input += 1
                 continue
@@ -114,7 +129,11 @@ def joined_rows(
             summary.head_gap.log_requests += 1
             if _is_answered_head(request.http_method, request.api.object_type, request.status_code):
                 summary.head_gap.logged_heads += 1
+            if heads is not None:
+                heads.note_logged(request)
             yield row_from_log(request, events)
+    if heads is not None:
+        yield from heads.rows(pulls, summary)
     for events in pulls.values():
         summary.events_only += 1
         row = row_from_events(events)
@@ -158,7 +177,10 @@ def ingest_registry_log(
     raw_path: Path,
     progress: bool = True,
 ) -> IngestSummary:
+    from registry_insights.ingest.sources.access_heads import HeadRecovery
+
     summary = IngestSummary()
     pulls = read_pull_events(notifications, summary) if notifications is not None else {}
-    write_new_rows(joined_rows(log, pulls, summary, progress), raw_path, summary, FILE_PREFIX)
+    rows = joined_rows(log, pulls, summary, progress, heads=HeadRecovery())
+    write_new_rows(rows, raw_path, summary, FILE_PREFIX)
     return summary

@@ -7,7 +7,9 @@ request id), ``nginx`` (a reverse proxy's access log, any of the layouts of
 Artifact Registry's Data Access audit log entries, :mod:`.gar`) ``gitlab`` (the
 GitLab registry's JSON access log, :mod:`.gitlab`) and ``harbor`` (Harbor's bundled
 nginx log, read as ``nginx``, joined with the webhooks the collector stored,
-:mod:`.harbor`). Without ``--source``
+:mod:`.harbor`). ``distribution`` also takes ``--access-log`` files (a proxy's or the
+registry's own access log), whose HEAD manifest requests fill distribution 3.0.x's gap
+(:mod:`.access_heads`). Without ``--source``
 the first lines of the first input decide: a logrus line means ``distribution``, an
 access-log line alone means ``nginx``; stdin and anything else need ``--source``.
 """
@@ -31,6 +33,7 @@ from registry_insights.ingest.ingest_log import (
 )
 from registry_insights.ingest.inputs import STDIN, InputError, numbered_lines, open_binary
 from registry_insights.ingest.log_lines import ACCESS_LOG, LoggedRequest, NotARequest, parse_line
+from registry_insights.ingest.sources.access_heads import HeadRecovery
 from registry_insights.ingest.sources.gar import is_audit_entry, parse_gar_line
 from registry_insights.ingest.sources.gitlab import GitLabMatcher, parse_gitlab_line
 from registry_insights.ingest.sources.nginx import FileOrderParser, parse_nginx_line
@@ -116,13 +119,19 @@ def ingest(
     source: str | None = None,
     notifications: str | Path | None = None,
     progress: bool = True,
+    access_logs: list[str] | None = None,
 ) -> IngestSummary:
-    """Append the requests of ``inputs`` (all of one source) to the raw contract."""
+    """Append the requests of ``inputs`` (all of one source) to the raw contract;
+    ``access_logs`` (distribution only) fill a 3.0.x log's missing HEAD answers."""
     if not inputs:
         raise InputError("no input given")
     name = source or detect_source(inputs[0])
     if name not in SOURCES:
         raise InputError(f"unknown source {name!r}: one of {', '.join(SOURCES)}")
+    if access_logs and name != DISTRIBUTION:
+        raise InputError(
+            f"--access-log goes with --source distribution (a {name} log is read whole)"
+        )
     chosen = SOURCES[name]
     summary = IngestSummary(source=name if source else f"{name} (detected)")
     pulls = read_pull_events(notifications, summary) if notifications is not None else {}
@@ -134,6 +143,7 @@ def ingest(
         parser=chosen.parser(),
         match=chosen.matcher(pulls),
         more_logs=tuple(inputs[1:]),
+        heads=HeadRecovery(tuple(access_logs or ())) if name == DISTRIBUTION else None,
     )
     write_new_rows(rows, raw_path, summary, chosen.file_prefix)
     return summary
