@@ -171,7 +171,7 @@ def test_a_3_0_log_takes_its_heads_from_its_own_access_log_lines(tmp_path: Path)
 def test_own_access_lines_of_a_log_with_its_heads_are_not_taken(tmp_path: Path) -> None:
     """Not 3.0.x: the access-log lines are counted, never used (nothing is missing)."""
     lines = [startup("2.8.2+ds1"), gorilla_line("HEAD", "/v2/acme/multi/manifests/v2")]
-    output = ingest(tmp_path, lines + [get_by_digest()])
+    output = ingest(tmp_path, [*lines, get_by_digest()])
     assert "taken from the access log" not in output and heads(tmp_path) == []
 
 
@@ -224,7 +224,9 @@ def test_access_log_only_with_the_distribution_source(tmp_path: Path) -> None:
     log.write_text(gorilla_line("GET", "/v2/") + "\n")
     result = CliRunner().invoke(
         app,
-        ["ingest", "--source", "nginx", str(log), "--access-log", str(log)]
-        + ["--raw-path", str(tmp_path / "raw"), "--no-progress"],
+        [
+            *("ingest", "--source", "nginx", str(log), "--access-log", str(log)),
+            *("--raw-path", str(tmp_path / "raw"), "--no-progress"),
+        ],
     )
     assert result.exit_code == 2 and "--access-log goes with --source distribution" in result.output
