@@ -96,7 +96,10 @@ def gorilla_line(method: str, uri: str, second: int = 51, ua: str = "containerd/
 
 
 def raw_rows(tmp_path: Path) -> list[dict[str, object]]:
-    return ds.dataset(tmp_path / "raw" / "raw_registry_requests").to_table().to_pylist()
+    rows: list[dict[str, object]] = (
+        ds.dataset(tmp_path / "raw" / "raw_registry_requests").to_table().to_pylist()
+    )
+    return rows
 
 
 def heads(tmp_path: Path) -> list[tuple[object, ...]]:
