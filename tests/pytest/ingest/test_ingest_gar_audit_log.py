@@ -6,17 +6,19 @@ shared research, entries shaped as the audit-logging documentation lists them, a
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 from pathlib import Path
 from typing import Any
 
 import pyarrow.dataset as ds
+import pytest
 from support.registry_samples import digest_of
 from typer.testing import CliRunner
 
 from registry_insights.cli import app
 from registry_insights.ingest.log_lines import LoggedRequest, Malformed, NotARequest
-from registry_insights.ingest.sources.gar import parse_gar_line
+from registry_insights.ingest.sources.gar import bigquery_time, parse_gar_line
 from registry_insights.ingest.sources.ingest import detect_source
 from registry_insights.pull_actions import ManifestRequest, classify
 
@@ -268,3 +270,83 @@ def test_ingest_once_detected_and_what_the_classification_can_tell(tmp_path: Pat
     ]
     actions = sorted(classify(requests), key=lambda a: a.start.occurred_at)
     assert [a.action for a in actions] == ["version_check", "pull_by_digest", "pull_by_tag"]
+
+
+def as_bigquery_row(log_entry: dict[str, Any], shape: str) -> dict[str, Any]:
+    """A LogEntry as a BigQuery sink's table row, by Cloud Logging's documented renaming
+    (``protoPayload`` -> ``protopayload_auditlog``, its ``request`` Struct -> the JSON
+    string ``requestJson``, no ``@type``), exported as ``bq extract`` writes JSON
+    (TIMESTAMP as ``YYYY-MM-DD HH:MM:SS.ffffff UTC``, INT64 as a string). ``shape``:
+    ``nested``, ``dotted`` or ``underscored`` (legacy SQL's flattened column names).
+    No real exported row was found: the rows are the real entries, converted."""
+    payload = copy.deepcopy(log_entry["protoPayload"])
+    payload.pop("@type", None)
+    payload["requestJson"] = json.dumps(payload.pop("request"))
+    if "status" in payload:
+        payload["status"]["code"] = str(payload["status"]["code"])
+    stamp = datetime.datetime.fromisoformat(log_entry["timestamp"][:26] + "+00:00")
+    row: dict[str, Any] = {
+        "protopayload_auditlog": payload,
+        "insertId": log_entry["insertId"],
+        "timestamp": stamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"),
+        "logName": log_entry.get("logName", ""),
+    }
+
+    def flatten(value: dict[str, Any], prefix: str, joiner: str) -> dict[str, Any]:
+        flat: dict[str, Any] = {}
+        for key, item in value.items():
+            name = f"{prefix}{joiner}{key}" if prefix else key
+            if isinstance(item, dict) and item:
+                flat.update(flatten(item, name, joiner))
+            else:
+                flat[name] = item
+        return flat
+
+    if shape == "dotted":
+        return flatten(row, "", ".")
+    if shape == "underscored":
+        return flatten(row, "", "_")
+    return row
+
+
+@pytest.mark.parametrize("shape", ["nested", "dotted", "underscored"])
+def test_bigquery_sink_rows_read_as_the_entries(shape: str) -> None:
+    """The real entries as rows of the BigQuery sink's table: the same requests."""
+    for real in (REAL_GET_MANIFEST, REAL_HEAD_MANIFEST):
+        from_row = parsed(as_bigquery_row(real, shape))
+        assert from_row == parsed(real), shape
+    success = entry("Docker-ServeBlob", "GET", f"{IMAGE}/blobs/{LAYER}", "b1")
+    assert parsed(as_bigquery_row(success, shape)) == parsed(success)
+
+
+def test_bigquery_rows_lower_case_names_and_times() -> None:
+    row = as_bigquery_row(REAL_GET_MANIFEST, "nested")
+    lowered = {
+        "protopayload_auditlog": {k.lower(): v for k, v in row["protopayload_auditlog"].items()},
+        "insertid": row["insertId"],
+        "timestamp": "1720137015.079183",
+    }
+    request = parsed(lowered)
+    assert request.request_id == "gar-1rtjfyxd1d41" and request.status_code == 404
+    assert request.occurred_at.isoformat().startswith("2024-07-04T23:50:15.0791")
+    assert bigquery_time("2024-07-04 23:50:15 UTC") == "2024-07-04T23:50:15Z"
+    broken = copy.deepcopy(row)
+    broken["protopayload_auditlog"]["requestJson"] = "{"
+    result = parse_gar_line(json.dumps(broken), 1)
+    assert result == Malformed("requestJson is not JSON")
+
+
+def test_bigquery_export_ingested_once_and_detected(tmp_path: Path) -> None:
+    entries = [
+        REAL_HEAD_MANIFEST,
+        entry("Docker-GetManifest", "GET", f"{IMAGE}/manifests/v1", "g1"),
+        entry("Docker-PutManifest", "PUT", f"{IMAGE}/manifests/v1", "p1"),
+    ]
+    rows = [as_bigquery_row(log_entry, "nested") for log_entry in entries]
+    export = tmp_path / "data_access.json"
+    export.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    assert detect_source(export) == "gar"
+    first = ingest(tmp_path, str(export))
+    assert "written: 2 row(s)" in first and "not a pull request (push_or_delete): 1" in first
+    again = ingest(tmp_path, "--source", "gar", str(export))
+    assert "written: 0 row(s)" in again and "already present under the raw path: 2" in again
