@@ -55,6 +55,8 @@ class IngestSummary:
     #: The source read (``ingest --source``), None for the older commands.
     source: str | None = None
     head_gap: HeadGap = field(default_factory=HeadGap)
+    #: What an adapter says about its source (how it differs, what it could not fill).
+    notes: list[str] = field(default_factory=list)
 
     def report(self) -> str:
         lines = [f"source: {self.source}"] if self.source else []
@@ -80,6 +82,7 @@ class IngestSummary:
             f"written: {self.written:,} row(s) in {len(self.files)} file(s)",
         ]
         lines += self.head_gap.report()
+        lines += self.notes
         if self.recovered_batches:
             lines.append(f"interrupted batches re-written: {self.recovered_batches:,}")
         events = sum(self.events_by_action.values())

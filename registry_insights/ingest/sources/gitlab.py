@@ -12,13 +12,28 @@ are counted as ``log_message``.
 Notifications are joined as for a proxy (:mod:`.proxy_join`): by method, object,
 repository and reference within a few seconds, since it is not established that
 GitLab's ``request.id`` equals the ``correlation_id``; a request whose id does match is
-taken first. GitLab's extras (``actor.user_type``, ``meta.blob``) are kept in the stored
-event but have no raw column.
+taken first.
+
+GitLab's notification extras have no raw column; they are kept in the stored event and
+counted in the summary (:func:`gitlab_notes`), with what GitLab does differently:
+
+- ``actor.user_type`` says what kind of credential pulled: ``build`` (a CI job token),
+  ``deploy_token``, ``personal_access_token``, ``gitlab_or_ldap`` (a person's
+  password), ``""`` (anonymous). Pulls by machines are pulls, so nothing is skipped;
+  ``account_id`` stays ``actor.name``. The summary counts the pull events per type.
+- ``meta.blob`` (``redirected``, ``storageBackend``) is on blob downloads: a redirected
+  blob GET is a 307 whose ``written_bytes`` are the redirect's, the layer coming from
+  object storage. ``response_bytes`` stays what the registry sent (the log's);
+  the summary counts the redirected downloads and the bytes storage served
+  (``target.size``).
+- GitLab emits a ``pull`` event for a HEAD manifest request too (upstream only for a
+  GET), told apart by ``request.method``, so joined it gives a HEAD by tag its digest.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from registry_insights.ingest.api_paths import classify_path
 from registry_insights.ingest.events import Event
@@ -108,3 +123,45 @@ class GitLabMatcher:
         if request.request_id in self._pulls:
             return request.request_id
         return self._nearest(request)
+
+
+#: ``actor.user_type`` names, as the summary shows them.
+ANONYMOUS = "anonymous"
+
+
+def gitlab_notes(pulls: dict[str, list[Event]], notifications: bool) -> list[str]:
+    """What the summary says of a GitLab registry: how it differs from upstream and what
+    its notification extras show (``pulls``: the pull events by request id)."""
+    events = [event for request in pulls.values() for event in request]
+    if not notifications:
+        return [
+            "gitlab: the access log has no user and no digest; without --notifications"
+            " account_id is empty and a HEAD by tag has no digest (a docker or containerd"
+            " pull counts as version_check + pull_by_digest)"
+        ]
+    kinds: Counter[str] = Counter()
+    backends: Counter[str] = Counter()
+    redirected_bytes = heads = 0
+    for event in events:
+        extra = event.actor.model_extra or {}
+        kind = extra.get("user_type")
+        kinds[str(kind) if kind else ANONYMOUS] += 1
+        heads += (event.request.method or "").upper() == "HEAD"
+        blob = ((event.model_extra or {}).get("meta") or {}).get("blob")
+        if isinstance(blob, dict) and blob.get("redirected") is True:
+            backends[str(blob.get("storageBackend") or "unknown")] += 1
+            redirected_bytes += event.target.size or 0
+    by_kind = ", ".join(f"{kind} {count:,}" for kind, count in sorted(kinds.items()))
+    lines = [
+        f"gitlab: pull events by actor.user_type: {by_kind or 'none'}"
+        " (build = CI job token; no raw column, account_id is actor.name)",
+        f"gitlab: pull events of HEAD manifest requests (GitLab emits them, upstream does"
+        f" not): {heads:,}",
+    ]
+    if backends:
+        where = ", ".join(f"{name} {count:,}" for name, count in sorted(backends.items()))
+        lines.append(
+            f"gitlab: blob downloads redirected to storage (meta.blob.redirected): {where};"
+            f" response_bytes is the redirect's, storage served {redirected_bytes:,} bytes"
+        )
+    return lines

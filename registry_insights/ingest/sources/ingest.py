@@ -35,7 +35,7 @@ from registry_insights.ingest.inputs import STDIN, InputError, numbered_lines, o
 from registry_insights.ingest.log_lines import ACCESS_LOG, LoggedRequest, NotARequest, parse_line
 from registry_insights.ingest.sources.access_heads import HeadRecovery
 from registry_insights.ingest.sources.gar import is_audit_entry, parse_gar_line
-from registry_insights.ingest.sources.gitlab import GitLabMatcher, parse_gitlab_line
+from registry_insights.ingest.sources.gitlab import GitLabMatcher, gitlab_notes, parse_gitlab_line
 from registry_insights.ingest.sources.nginx import FileOrderParser, parse_nginx_line
 from registry_insights.ingest.sources.proxy_join import ProxyMatcher
 from registry_insights.ingest.summary import IngestSummary
@@ -135,6 +135,8 @@ def ingest(
     chosen = SOURCES[name]
     summary = IngestSummary(source=name if source else f"{name} (detected)")
     pulls = read_pull_events(notifications, summary) if notifications is not None else {}
+    if name == GITLAB:
+        summary.notes += gitlab_notes(pulls, notifications is not None)
     rows = joined_rows(
         inputs[0],
         pulls,
@@ -146,4 +148,20 @@ def ingest(
         heads=HeadRecovery(tuple(access_logs or ())) if name == DISTRIBUTION else None,
     )
     write_new_rows(rows, raw_path, summary, chosen.file_prefix)
+    if name == DISTRIBUTION and not summary.log_requests and str(inputs[0]) != STDIN:
+        try:
+            detected = detect_source(inputs[0])
+        except InputError:
+            detected = None
+        if detected is not None and detected != DISTRIBUTION:
+            summary.notes.append(
+                f"note: no registry request in {inputs[0]}; its lines look like"
+                f" --source {detected}"
+                + (
+                    " (GitLab's registry writes a LabKit access log, not upstream's"
+                    ' "response completed" lines)'
+                    if detected == GITLAB
+                    else ""
+                )
+            )
     return summary

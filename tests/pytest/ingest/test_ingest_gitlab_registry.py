@@ -185,3 +185,43 @@ def test_access_log_with_notifications(tmp_path: Path) -> None:
         "c-head",
     )
     assert actions(tmp_path) == ["pull_by_tag"]
+    assert "gitlab: pull events by actor.user_type: deploy_token 4" in output
+    assert "gitlab: pull events of HEAD manifest requests (GitLab emits them" in output
+    assert "redirected to storage (meta.blob.redirected): s3aws 1;" in output
+    assert "storage served 401 bytes" in output
+
+
+def test_extras_in_the_summary(tmp_path: Path) -> None:
+    """``actor.user_type`` per pull event (CI, deploy token, person, anonymous): counted,
+    nothing skipped, ``account_id`` stays ``actor.name``; without the notifications the
+    summary says what the access log cannot fill."""
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(lines()[1:3]) + "\n")
+    alone = ingest(tmp_path, "--source", "gitlab", str(log))
+    assert "without --notifications account_id is empty" in alone
+    actors = [
+        {"name": "runner", "user_type": "build"},
+        {"name": "alice", "user_type": "personal_access_token"},
+    ]
+    made = []
+    for number, (digest, actor) in enumerate(zip((INDEX, AMD64), actors, strict=True)):
+        pull = gitlab_event(f"p{number}", digest, timestamp=f"2026-11-28T04:14:50.9{number}Z")
+        pull["actor"] = actor
+        made.append(pull)
+    anonymous = gitlab_event("p9", AMD64, timestamp="2026-11-28T04:20:00Z")
+    anonymous["actor"] = {"name": "", "user_type": ""}
+    events = tmp_path / "events.json"
+    events.write_text(envelope(*made, anonymous))
+    joined = ingest(tmp_path / "j", "--source", "gitlab", str(log), "--notifications", str(events))
+    assert "actor.user_type: anonymous 1, build 1, personal_access_token 1 (build = CI" in joined
+    assert "rows: 2 joined, 0 log only, 1 notification only" in joined
+    rows = ds.dataset(tmp_path / "j" / "raw" / "raw_registry_requests").to_table().to_pylist()
+    assert sorted(str(row["account_id"]) for row in rows) == ["None", "alice", "runner"]
+
+
+def test_a_gitlab_log_read_as_distribution_says_so(tmp_path: Path) -> None:
+    log = tmp_path / "current"
+    log.write_text("\n".join(lines()) + "\n")
+    output = ingest(tmp_path, "--source", "distribution", str(log))
+    assert "written: 0 row(s)" in output
+    assert "its lines look like --source gitlab (GitLab's registry writes a LabKit" in output
