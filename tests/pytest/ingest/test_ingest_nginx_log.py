@@ -433,3 +433,25 @@ def test_same_second_pull_classifies_in_log_order(tmp_path: Path) -> None:
     log.write_text("\n".join(combined(m, u, size=s) for m, u, s, *_ in CTR_STEPS) + "\n")
     ingest(tmp_path, "--source", "nginx", str(log))
     assert actions(tmp_path) == ["version_check", "pull_by_digest"]
+
+
+def test_known_distortions_client_user_redirect() -> None:
+    """Behind a load balancer the client is the first X-Forwarded-For address; with token
+    auth nginx has no user; a storage redirect's bytes are the redirect's."""
+    fields = json.loads(json_access("GET", f"/v2/acme/app/blobs/{LAYER}", status=307, size=0))
+    fields["x_forwarded_for"] = "198.51.100.23, 10.0.0.5"
+    request = parsed(json.dumps(fields))
+    assert request.client_ip == "198.51.100.23"
+    assert request.account_id is None  # token auth: the user is inside the bearer token
+    assert (request.status_code, request.response_bytes) == (307, 0)
+    assert parsed(combined("GET", f"/v2/acme/app/blobs/{LAYER}")).client_ip == "203.0.113.7"
+
+
+def test_identical_lines_are_one_request(tmp_path: Path) -> None:
+    """Same client, request, status, bytes and second: one derived id, the second line
+    counted as a duplicate within the input, not written."""
+    log = tmp_path / "access.log"
+    line = combined("GET", f"/v2/acme/app/blobs/{LAYER}")
+    log.write_text(f"{line}\n{line}\n")
+    output = ingest(tmp_path, "--source", "nginx", str(log))
+    assert "duplicates within the input: 1" in output and "written: 1 row(s)" in output
