@@ -132,6 +132,9 @@ def ingest(
         raise InputError(
             f"--access-log goes with --source distribution (a {name} log is read whole)"
         )
+    for access_log in access_logs or ():
+        if access_log == STDIN or not Path(access_log).is_file():
+            raise InputError(f"--access-log {access_log}: no such file")
     chosen = SOURCES[name]
     summary = IngestSummary(source=name if source else f"{name} (detected)")
     pulls = read_pull_events(notifications, summary) if notifications is not None else {}

@@ -233,3 +233,12 @@ def test_access_log_only_with_the_distribution_source(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 2 and "--access-log goes with --source distribution" in result.output
+    missing = CliRunner().invoke(
+        app,
+        [
+            *("ingest", "--source", "distribution", str(log), "--access-log", "gone.log"),
+            *("--raw-path", str(tmp_path / "raw"), "--no-progress"),
+        ],
+    )
+    assert missing.exit_code == 2 and "--access-log gone.log: no such file" in missing.output
+    assert not (tmp_path / "raw").exists()  # checked before anything is read or written
