@@ -2,12 +2,15 @@
 
 A sender that behaves like the registry (it retries an envelope until it gets a 2xx)
 streams envelopes at a real collector process, which is killed twice mid-stream and
-restarted. The export is then killed mid-way, more than once, and resumed. Every
+restarted; every fifth body is a Harbor ``PULL_ARTIFACT`` webhook (CloudEvents format)
+sent to ``POST /harbor``, retried the same way, so Harbor's endpoint has the same
+durability. The export is then killed mid-way, more than once, and resumed. Every
 pull request sent must end up exactly once in the Parquet output.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import threading
@@ -31,12 +34,36 @@ TOKEN = "kill-test-token"
 ENVELOPES = 400
 
 
-def make_envelopes(seed: int = 3) -> list[tuple[str, set[str]]]:
-    """(body, pull request ids) per envelope: 1 to 3 events, some pushes, a few
-    manifest conversions (two pull events of one request)."""
+#: Every n-th body is a Harbor webhook, sent to POST /harbor.
+HARBOR_EVERY = 5
+
+
+def harbor_webhook(number: int) -> tuple[str, str, set[str]]:
+    """A ``PULL_ARTIFACT`` CloudEvent (one resource) and the request id it is stored as."""
+    event_id = f"hb-{number:04d}"
+    payload = {
+        "specversion": "1.0",
+        "id": event_id,
+        "type": "harbor.artifact.pulled",
+        "time": f"2026-11-28T23:58:{number % 60:02d}Z",
+        "operator": "robot$ci",
+        "data": {
+            "resources": [{"digest": digest_of(event_id), "tag": "v1"}],
+            "repository": {"repo_full_name": "harbor/app", "name": "app", "namespace": "harbor"},
+        },
+    }
+    return "/harbor", json.dumps(payload), {f"harbor-{event_id}-0"}
+
+
+def make_envelopes(seed: int = 3) -> list[tuple[str, str, set[str]]]:
+    """(path, body, pull request ids) per body: 1 to 3 events, some pushes, a few
+    manifest conversions (two pull events of one request); every fifth a Harbor webhook."""
     rng = random.Random(seed)
     made = []
     for number in range(ENVELOPES):
+        if number % HARBOR_EVERY == HARBOR_EVERY - 1:
+            made.append(harbor_webhook(number))
+            continue
         events = []
         for index in range(rng.randint(1, 3)):
             request_id = f"req-{number:04d}-{index}"
@@ -58,14 +85,14 @@ def make_envelopes(seed: int = 3) -> list[tuple[str, set[str]]]:
                     event(request_id, "acme/app", digest_of(request_id + "v1"), timestamp=second)
                 )
         pulls = {str(e["request"]["id"]) for e in events if e["action"] == "pull"}
-        made.append((envelope(*events), pulls))
+        made.append(("/events", envelope(*events), pulls))
     return made
 
 
 class RetryingSender(threading.Thread):
     """Sends every envelope in order, retrying each one until it is acknowledged."""
 
-    def __init__(self, url: str, envelopes: list[tuple[str, set[str]]]) -> None:
+    def __init__(self, url: str, envelopes: list[tuple[str, str, set[str]]]) -> None:
         super().__init__(daemon=True)
         self.url = url
         self.envelopes = envelopes
@@ -74,12 +101,14 @@ class RetryingSender(threading.Thread):
         self.failures = 0
 
     def run(self) -> None:
-        headers = {"Content-Type": ENVELOPE_V1, "Authorization": f"Bearer {TOKEN}"}
         with httpx.Client(timeout=5) as client:
-            for body, pulls in self.envelopes:
+            for path, body, pulls in self.envelopes:
+                kind = ENVELOPE_V1 if path == "/events" else "application/json"
+                headers = {"Content-Type": kind, "Authorization": f"Bearer {TOKEN}"}
                 while True:
                     try:
-                        if client.post(self.url, content=body, headers=headers).status_code == 200:
+                        answer = client.post(self.url + path, content=body, headers=headers)
+                        if answer.status_code == 200:
                             break
                     except httpx.HTTPError:
                         pass
@@ -99,11 +128,12 @@ def wait_until(condition: Callable[..., object], timeout: float = 60) -> None:
 def test_collector_and_export_survive_sigkill(tmp_path: Path) -> None:
     store, raw, log = tmp_path / "store", tmp_path / "raw", tmp_path / "collector.log"
     envelopes = make_envelopes()
-    every_pull = set().union(*(pulls for _, pulls in envelopes))
+    every_pull = set().union(*(pulls for _, _, pulls in envelopes))
+    assert any(pull.startswith("harbor-") for pull in every_pull)
     port = free_port()
     with started_processes() as processes:
         collector = start_collector(store, port, TOKEN, log, processes)
-        sender = RetryingSender(f"http://127.0.0.1:{port}/events", envelopes)
+        sender = RetryingSender(f"http://127.0.0.1:{port}", envelopes)
         sender.start()
         for kill_after in (ENVELOPES // 4, ENVELOPES // 2):
             wait_until(lambda n=kill_after: sender.sent >= n)
