@@ -169,6 +169,17 @@ def test_a_3_0_log_takes_its_heads_from_its_own_access_log_lines(tmp_path: Path)
     assert len(raw_rows(tmp_path)) == 2
     again = ingest(tmp_path, lines)
     assert "written: 0 row(s)" in again and "already present under the raw path: 2" in again
+    alias = CliRunner().invoke(
+        app,
+        [
+            *("ingest-registry-log", "--log", str(tmp_path / "registry.log")),
+            *("--raw-path", str(tmp_path / "raw"), "--no-progress"),
+        ],
+    )
+    assert alias.exit_code == 0 and "HEAD manifest requests taken from the access log: 1" in (
+        alias.output
+    )
+    assert "written: 0 row(s)" in alias.output  # the alias gives the same rows
 
 
 def test_own_access_lines_of_a_log_with_its_heads_are_not_taken(tmp_path: Path) -> None:
