@@ -6,7 +6,8 @@ A registry writes three kinds of line, often into one stream:
 - logrus text (the default): ``time="..." level=info msg="response completed" k=v ...``;
 - gorilla's Apache-combined access log (``127.0.0.1 - - [28/Nov/2026:...] "GET ..."``),
   printed by registry:2 unless ``log.accesslog.disabled``. It has no request id, so it
-  cannot be joined: recognised and counted, never used.
+  cannot be joined: recognised and counted, and used only for the HEAD manifest
+  requests a distribution 3.0.x log lacks (:mod:`.sources.access_heads`).
 
 One "response completed" line per request (``... with error`` for 4xx/5xx) carries the
 request id, method, URI, status, bytes written, remote address, User-Agent and, when
