@@ -46,7 +46,8 @@ class HeadGap:
     access_log_heads_logged: int = 0  # ... that the registry log has too
     access_log_heads_joined: int = 0  # ... taken, with notification events
     heads_from_access_log: int = 0  # HEAD manifest rows taken from an access log
-    #: The registry's own access-log lines (inside its log) were used.
+    #: The registry's own access-log lines (inside its log): how many, and whether used.
+    own_access_lines: int = 0
     embedded_access_log: bool = False
 
     @property

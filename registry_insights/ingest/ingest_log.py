@@ -113,8 +113,15 @@ def joined_rows(
     consumed."""
     seen: set[str] = set()
     logs = ([] if log is None else [log]) + list(more_logs)
-    on_access_line = heads.note_access_line if heads is not None else None
+    if heads is not None:
+        heads.begin(logs, summary.head_gap)
     for source in logs:
+
+        def on_access_line(line: str, number: int, source: str | Path = source) -> None:
+            summary.head_gap.own_access_lines += 1
+            if heads is not None:
+                heads.note_access_line(line, number, source)
+
         for request in read_log_requests(source, summary, progress, parser, on_access_line):
             if request.request_id in seen:
                 summary.duplicates_in_input += 1

@@ -19,11 +19,15 @@ event's request id, the id the event alone would have given, so adding the acces
 to an ingest that had the notifications writes nothing twice.
 
 The registry's own access-log lines inside the registry log are used only when the log
-names a 3.0.x version; a file given with ``--access-log`` is always read.
+names a 3.0.x version: the log is then read a second time for them (stdin cannot be, so
+from stdin they are held while it is read); a file given with ``--access-log`` is
+always read. The registry log's own HEAD manifest lines are held for the matching only
+when an access log can be used (a few hundred bytes each).
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime
 from collections import defaultdict
@@ -31,7 +35,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from registry_insights.ingest.events import Event
-from registry_insights.ingest.inputs import numbered_lines, open_binary
+from registry_insights.ingest.head_gap import VERSION_LINES, HeadGap
+from registry_insights.ingest.inputs import STDIN, numbered_lines, open_binary
 from registry_insights.ingest.join import row_from_log
 from registry_insights.ingest.log_lines import (
     ACCESS_LOG,
@@ -68,31 +73,67 @@ class HeadRecovery:
 
     def __init__(self, access_logs: tuple[str | Path, ...] = ()) -> None:
         self._access_logs = access_logs
+        self._registry_logs: list[str | Path] = []
+        self._gap = HeadGap()
         self._logged: dict[Key, list[datetime.datetime]] = defaultdict(list)
-        self._embedded: list[LoggedRequest] = []
+        self._from_stdin: list[LoggedRequest] = []
+
+    def begin(self, registry_logs: list[str | Path], gap: HeadGap) -> None:
+        """The registry logs about to be read, and the summary's gap record (whose
+        ``registry_version`` the reading fills)."""
+        self._registry_logs, self._gap = registry_logs, gap
+
+    def _own_lines_may_be_used(self, line_number: int) -> bool:
+        """3.0.x, or its version not known yet (it is looked for in the first lines)."""
+        unknown = self._gap.registry_version is None and line_number <= VERSION_LINES
+        return unknown or self._gap.version_has_gap
 
     def note_logged(self, request: LoggedRequest) -> None:
         """A request of the registry log (its "response completed" line)."""
-        if is_manifest_head(request):
+        if not is_manifest_head(request):
+            return
+        if self._access_logs or self._own_lines_may_be_used(request.line_number):
             self._logged[_key(request)].append(request.occurred_at)
 
-    def note_access_line(self, line: str, line_number: int) -> None:
-        """An access-log line inside the registry log (kept if a HEAD manifest request)."""
+    def note_access_line(self, line: str, line_number: int, source: str | Path) -> None:
+        """An access-log line inside the registry log: held only when read from stdin
+        (a file is read again if its own access lines are needed)."""
+        if str(source) != STDIN or not self._own_lines_may_be_used(line_number):
+            return
         parsed = parse_nginx_line(line, line_number)
         if isinstance(parsed, LoggedRequest) and is_manifest_head(parsed):
-            self._embedded.append(parsed)
+            self._from_stdin.append(parsed)
 
     def _already_logged(self, request: LoggedRequest) -> bool:
-        times = self._logged.get(_key(request), [])
-        near = [
-            (abs(stamp - request.occurred_at), index)
-            for index, stamp in enumerate(times)
-            if abs(stamp - request.occurred_at) <= WINDOW
-        ]
-        if not near:
+        """Whether a registry log line is the same request (the closest one within
+        :data:`WINDOW`, each matched once); the times are sorted by :meth:`rows`."""
+        times = self._logged.get(_key(request))
+        if not times:
             return False
-        times.pop(min(near)[1])
+        at = request.occurred_at
+        index = bisect.bisect_left(times, at)
+        near = [j for j in (index - 1, index) if 0 <= j < len(times)]
+        best = min(near, key=lambda j: abs(times[j] - at))
+        if abs(times[best] - at) > WINDOW:
+            return False
+        del times[best]
         return True
+
+    def _own_access_heads(self) -> Iterator[LoggedRequest]:
+        """The HEAD manifest requests of the registry log's own access-log lines."""
+        yield from self._from_stdin
+        for source in self._registry_logs:
+            if str(source) == STDIN:
+                continue
+            parse = FileOrderParser()
+            with open_binary(source) as stream:
+                for number, line in numbered_lines(stream):
+                    registry = parse_line(line, number)
+                    if not isinstance(registry, NotARequest) or registry.category != ACCESS_LOG:
+                        continue
+                    parsed = parse(line, number)
+                    if isinstance(parsed, LoggedRequest) and is_manifest_head(parsed):
+                        yield parsed
 
     def _access_log_heads(
         self, source: str | Path, summary: IngestSummary
@@ -124,10 +165,12 @@ class HeadRecovery:
         """The rows of HEAD manifest requests that only an access log has. ``pulls``
         loses the events these rows take."""
         gap = summary.head_gap
+        for times in self._logged.values():
+            times.sort()
         sources: list[Iterator[LoggedRequest]] = []
-        if self._embedded and gap.version_has_gap:
+        if gap.version_has_gap and gap.own_access_lines:
             gap.embedded_access_log = True
-            sources.append(iter(self._embedded))
+            sources.append(self._own_access_heads())
         sources += [self._access_log_heads(log, summary) for log in self._access_logs]
         match = ProxyMatcher(pulls)
         seen: set[str] = set()
@@ -149,4 +192,5 @@ class HeadRecovery:
                     gap.access_log_heads_joined += 1
                 gap.heads_from_access_log += 1
                 yield row
-        self._embedded.clear()
+        self._from_stdin.clear()
+        self._logged.clear()

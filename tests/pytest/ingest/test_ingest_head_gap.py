@@ -253,3 +253,20 @@ def test_access_log_only_with_the_distribution_source(tmp_path: Path) -> None:
     )
     assert missing.exit_code == 2 and "--access-log gone.log: no such file" in missing.output
     assert not (tmp_path / "raw").exists()  # checked before anything is read or written
+
+
+def test_own_access_lines_from_stdin(tmp_path: Path) -> None:
+    """A 3.0 log piped in: its access lines are held while it is read (stdin cannot be
+    read again), with the same result as the file."""
+    lines = [startup("v3.0.0"), gorilla_line("HEAD", "/v2/acme/multi/manifests/v2")]
+    result = CliRunner().invoke(
+        app,
+        [
+            *("ingest", "--source", "distribution", "-"),
+            *("--raw-path", str(tmp_path / "raw"), "--no-progress"),
+        ],
+        input="\n".join([*lines, get_by_digest()]) + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "HEAD manifest requests taken from the access log: 1" in result.output
+    assert [head[1:] for head in heads(tmp_path)] == [("v2", None, 200)]
