@@ -193,3 +193,44 @@ def test_version_checks_come_only_from_the_nginx_log(tmp_path: Path, store: Even
         UA,
         1570,
     )
+
+
+def test_events_match_by_tag_or_digest_within_the_window(tmp_path: Path, store: EventStore) -> None:
+    """An event naming a tag answers a GET by that tag or by its digest; ``occur_at``'s
+    whole seconds are absorbed by the 3 s window, an event further away stays a row of
+    its own (status assumed 200)."""
+    client = TestClient(create_app(store, TOKEN))
+    at = 1795839291  # 2026-11-28T04:14:51Z
+    for webhook in (by_tag("v1", at), by_tag("v2", at + 30), by_tag("v3", at + 60)):
+        assert client.post("/harbor", content=json.dumps(webhook), headers=AUTH).status_code == 200
+    log = tmp_path / "nginx.log"
+    log.write_text(
+        "\n".join(
+            [
+                timed("GET", f"/v2/harbor/alpine/manifests/{DIGEST}", 53, 1570),  # v1, by digest
+                timed("GET", "/v2/harbor/alpine/manifests/v2", 23, 1570).replace(
+                    ":14:23", ":15:23"
+                ),  # v2, by tag, 2 s after
+                timed("GET", "/v2/harbor/alpine/manifests/v3", 57, 1570).replace(
+                    ":14:57", ":15:57"
+                ),  # v3, 6 s before its event
+            ]
+        )
+        + "\n"
+    )
+    joined = tmp_path / "raw-joined"
+    output = run(
+        *("ingest", "--source", "harbor", str(log)),
+        *("--notifications", str(tmp_path / "store"), "--raw-path", str(joined)),
+    )
+    assert "rows: 2 joined, 1 log only, 1 notification only" in output, output
+    rows = ds.dataset(joined / "raw_registry_requests").to_table().to_pylist()
+    users = sorted(
+        (str(row["reference"]), str(row["account_id"]), str(row["client_ip"])) for row in rows
+    )
+    assert users == [
+        (DIGEST, "alice", "198.51.100.7"),
+        ("v2", "alice", "198.51.100.7"),
+        ("v3", "None", "198.51.100.7"),
+        ("v3", "alice", "None"),
+    ]
