@@ -17,11 +17,20 @@ export REGISTRY_INSIGHTS_REFERENCE_PATH := $(CURDIR)/$(REFERENCE)
 
 DEMO_RAW := data/demo/raw
 DEMO_ROWS ?= 500000
+# The demo ends yesterday (UTC) and covers 13 calendar months: twelve complete ones and
+# the current one. DEMO_END_DATE=YYYY-MM-DD pins the end (same seed, same date: same data).
+DEMO_END_DATE ?=
+DEMO_MONTHS ?= 13
+# Demo vulnerability scans: Trivy / Grype / CycloneDX JSON reports, read by ingest-scan.
+DEMO_SCANS := data/demo/scan-reports
 DEMO_DB := build/warehouse.duckdb
 REPORTS_DIR := reports
 
 TEST_RAW := build/test-data/raw
 TEST_ROWS ?= 250000
+# The test datasets' dates are fixed, whatever day the suite runs: 2026-06-01 to 2026-07-05.
+TEST_END_DATE := 2026-07-05
+TEST_DAYS := 35
 TEST_DB := build/test-warehouse.duckdb
 
 # The same project on Spark (local PySpark, dbt-spark session): a smaller dataset, built on
@@ -63,7 +72,10 @@ demo: venv generate-demo reference build-demo export-demo
 	@echo "Dashboard: $(BIN)/registry-insights dashboard --database $(DEMO_DB)   (then open http://127.0.0.1:8501/)"
 
 generate-demo: venv
-	$(BIN)/registry-insights generate --out $(DEMO_RAW) --rows $(DEMO_ROWS)
+	$(BIN)/registry-insights generate --out $(DEMO_RAW) --rows $(DEMO_ROWS) \
+		--months $(DEMO_MONTHS) $(if $(DEMO_END_DATE),--end-date $(DEMO_END_DATE)) \
+		--scan-reports $(DEMO_SCANS)
+	$(BIN)/registry-insights ingest-scan $(DEMO_SCANS) --raw-path $(DEMO_RAW)
 
 # The demo is rebuilt from its freshly generated raw data: start from an empty warehouse.
 build-demo: venv reference
@@ -93,7 +105,8 @@ lint: venv
 		$(BIN)/sqlfluff lint models tests analyses
 
 test-data: venv
-	$(BIN)/registry-insights generate --out $(TEST_RAW) --rows $(TEST_ROWS) --days 35 --seed 7 --no-progress
+	$(BIN)/registry-insights generate --out $(TEST_RAW) --rows $(TEST_ROWS) \
+		--end-date $(TEST_END_DATE) --days $(TEST_DAYS) --seed 7 --no-progress
 
 build-test: test-data reference
 	mkdir -p build
@@ -103,7 +116,8 @@ build-test: test-data reference
 	$(BIN)/registry-insights validate-marts --database $(TEST_DB)
 
 spark-test-data: venv
-	$(BIN)/registry-insights generate --out $(SPARK_TEST_RAW) --rows $(SPARK_TEST_ROWS) --days 35 --seed 7 --no-progress
+	$(BIN)/registry-insights generate --out $(SPARK_TEST_RAW) --rows $(SPARK_TEST_ROWS) \
+		--end-date $(TEST_END_DATE) --days $(TEST_DAYS) --seed 7 --no-progress
 
 # Spark reads the raw folder through external tables: give it absolute paths.
 build-spark-test: spark-test-data reference

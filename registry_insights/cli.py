@@ -33,28 +33,73 @@ def generate(
         "data/demo/raw"
     ),
     rows: Annotated[int, typer.Option(min=1, help="Approximate number of request rows.")] = 500_000,
-    days: Annotated[int, typer.Option(min=1, help="Number of days covered.")] = 91,
+    end_date: Annotated[
+        datetime.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Last day (UTC) covered; default: yesterday."),
+    ] = None,
+    months: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Calendar months covered, the end date's included (default 13: twelve"
+            " complete months and the current one). Not with --start-date/--days.",
+        ),
+    ] = None,
     start_date: Annotated[
-        datetime.datetime, typer.Option(formats=["%Y-%m-%d"], help="First day (UTC).")
-    ] = datetime.datetime(2026, 6, 1),
+        datetime.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="First day (UTC), instead of --months (with --days or --end-date).",
+        ),
+    ] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, help="Number of days covered, instead of --months."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same data.")] = 42,
     chunk_rows: Annotated[int, typer.Option(min=1_000, help="Rows per written chunk.")] = 1_000_000,
+    scan_reports: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the demo scans as Trivy / Grype / CycloneDX JSON reports into this"
+            " folder, for `ingest-scan`, instead of ingesting them into the raw tables here."
+        ),
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Generate a realistic raw dataset in the raw-data contract's layout."""
+    """Generate a realistic raw dataset in the raw-data contract's layout, ending yesterday
+    (or --end-date): the same seed and the same dates always give the same data."""
     from registry_insights.generator import GeneratorConfig, generate_dataset
+    from registry_insights.generator.dataset import SCAN_REPORTS
+    from registry_insights.generator.period import PeriodError, resolve_period
 
+    try:
+        period = resolve_period(
+            end_date=end_date.date() if end_date else None,
+            months=months,
+            start_date=start_date.date() if start_date else None,
+            days=days,
+        )
+    except PeriodError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from error
     config = GeneratorConfig(
         rows=rows,
-        days=days,
-        start_date=start_date.date(),
+        days=period.days,
+        start_date=period.start_date,
         seed=seed,
         chunk_rows=chunk_rows,
     )
-    counts = generate_dataset(config, out, progress=progress)
+    typer.echo(f"period: {period.start_date} to {period.end_date} ({period.days} days)")
+    counts = generate_dataset(config, out, progress=progress, scan_reports=scan_reports)
     for table, count in counts.items():
-        typer.echo(f"{table}: {count:,} rows")
+        typer.echo(f"{table}: {count:,} {'files' if table == SCAN_REPORTS else 'rows'}")
     typer.echo(f"raw data written to {out}")
+    if scan_reports is not None:
+        typer.echo(
+            f"scan reports written to {scan_reports}: ingest them with"
+            f" `registry-insights ingest-scan {scan_reports}/*.json --raw-path {out}`"
+        )
 
 
 @app.command()
@@ -281,7 +326,10 @@ def ingest_registry_log(
 def ingest_scan(
     reports: Annotated[
         list[str],
-        typer.Argument(help="Trivy JSON, Grype JSON or CycloneDX JSON reports; - = stdin."),
+        typer.Argument(
+            help="Trivy JSON, Grype JSON or CycloneDX JSON reports (.json or .json.gz); a"
+            " folder = its *.json and *.json.gz files; - = stdin."
+        ),
     ],
     raw_path: RawPathOption,
     image: Annotated[
@@ -292,6 +340,7 @@ def ingest_scan(
     ] = None,
 ) -> None:
     """Append scanner reports to raw_image_scans / raw_image_vulnerabilities (exactly once)."""
+    from registry_insights.ingest.scans.ingest import expand_reports
     from registry_insights.ingest.scans.ingest import ingest_scan as ingest
     from registry_insights.ingest.scans.model import parse_image_option
 
@@ -300,7 +349,7 @@ def ingest_scan(
     except ValueError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from error
-    summary = ingest(reports, raw_path, scanned)
+    summary = ingest(expand_reports(reports), raw_path, scanned)
     typer.echo(summary.report())
     if not summary.ok:
         raise typer.Exit(code=1)

@@ -150,8 +150,9 @@ def bench_size(rows: int, memory_limit: str) -> SizeResult:
     bin_dir = Path(sys.executable).parent
     if not (raw / "raw_registry_requests").exists():
         subprocess.run(
-            [str(bin_dir / "registry-insights"), "generate", "--rows", str(rows), "--days",
-             str(HISTORY_DAYS + 1), "--seed", "5", "--out", str(raw), "--no-progress"],
+            [str(bin_dir / "registry-insights"), "generate", "--rows", str(rows), "--start-date",
+             START.isoformat(), "--days", str(HISTORY_DAYS + 1), "--seed", "5", "--out", str(raw),
+             "--no-progress"],
             cwd=PROJECT_DIR, check=True,
         )  # fmt: skip
     shutil.rmtree(work, ignore_errors=True)

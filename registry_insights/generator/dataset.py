@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,15 +23,17 @@ from registry_insights.generator.extensions import build_extensions, extension_e
 from registry_insights.generator.identifiers import STREAM_BLOCK, STREAM_EXTENSIONS, stream
 from registry_insights.generator.planning import DAY_US, make_plan
 from registry_insights.generator.rows import RequestRows
-from registry_insights.generator.scans import write_scans
+from registry_insights.generator.scans import demo_scans
 from registry_insights.generator.tables import EXTENSIONS_SCHEMA, REQUESTS_SCHEMA, requests_table
-from registry_insights.generator.world import build_world
+from registry_insights.generator.world import World, build_world
 from registry_insights.generator.writer import DayPartitionedWriter, partition_dir, reset_table_dir
 
 REQUESTS = "raw_registry_requests"
 ACCOUNTS = "raw_accounts"
 EXTENSION_EVENTS = "raw_extension_events"
 TABLES = (REQUESTS, ACCOUNTS, EXTENSION_EVENTS)
+#: The count ``generate_dataset`` returns for the scan reports it wrote.
+SCAN_REPORTS = "scan_reports"
 
 
 class Quota:
@@ -48,10 +51,42 @@ class Quota:
         return count
 
 
+def write_scans(
+    world: World, seed: int, out_dir: Path, scan_reports: Path | None
+) -> dict[str, int]:
+    """The demo scans as report files in the scanners' formats, in ``scan_reports``; the
+    raw scan tables under ``out_dir`` are emptied, for ``registry-insights ingest-scan``
+    to fill from those reports. Without ``scan_reports`` the reports are written to a
+    temporary folder and ingested here, through the same ingestion."""
+    from registry_insights.generator.scan_reports import write_reports
+    from registry_insights.ingest.scans.ingest import ingest_scan
+    from registry_insights.ingest.scans.raw_tables import SCANS_TABLE, VULNERABILITIES_TABLE
+
+    for table in (SCANS_TABLE, VULNERABILITIES_TABLE):
+        reset_table_dir(out_dir / table)
+    scans = demo_scans(world, seed)
+    if scan_reports is not None:
+        write_reports(scans, scan_reports)
+        return {SCAN_REPORTS: len(scans)}
+    with tempfile.TemporaryDirectory(prefix="scan-reports-") as folder:
+        paths = write_reports(scans, Path(folder))
+        summary = ingest_scan(paths, out_dir)
+    if not summary.ok:
+        raise RuntimeError(f"demo scan reports rejected: {summary.rejected[:3]}")
+    return {SCANS_TABLE: summary.scans_written, VULNERABILITIES_TABLE: summary.findings_written}
+
+
 def generate_dataset(
-    config: GeneratorConfig, out_dir: Path, progress: bool = True
+    config: GeneratorConfig,
+    out_dir: Path,
+    progress: bool = True,
+    scan_reports: Path | None = None,
 ) -> dict[str, int]:
     """Write the raw tables under ``out_dir``; return the row count of each.
+
+    The demo vulnerability scans are written as scanner reports into ``scan_reports``
+    (for ``registry-insights ingest-scan``); without it they are ingested into the raw
+    scan tables here (see :func:`write_scans`).
 
     Existing ``<out_dir>/<table>`` folders of these tables are removed first.
     Rows are generated and written block by block, so memory stays bounded
@@ -150,7 +185,7 @@ def generate_dataset(
         extensions.close()
 
     # Demo vulnerability scans: their own random stream, after the other tables.
-    scan_counts = write_scans(world, config.seed, out_dir)
+    scan_counts = write_scans(world, config.seed, out_dir, scan_reports)
     return {
         REQUESTS: requests.rows_written,
         ACCOUNTS: len(world.accounts),

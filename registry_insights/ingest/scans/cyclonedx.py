@@ -10,7 +10,9 @@ Read: ``bomFormat`` (``CycloneDX``), ``specVersion``, ``metadata.timestamp`` (sc
 package type (the ``aquasecurity:trivy:PkgType`` property, else the purl type), layer
 (the ``aquasecurity:trivy:LayerDigest`` property).
 
-For each ``vulnerabilities[]`` and each of its ``affects[].ref`` one finding: ``id``,
+For each ``vulnerabilities[]`` and each of its ``affects[].ref`` one finding, unless its
+``analysis.state`` says it does not apply (``not_affected``, ``false_positive``,
+``resolved``, ``resolved_with_pedigree``: counted as suppressed, not written): ``id``,
 severity (the rating whose ``source.name`` is the vulnerability's ``source.name``,
 else the first rating with a severity; ``unknown`` when no rating has one), score (that
 rating's ``score``, else the first CVSSv3 rating's, else any), ``analysis.state``
@@ -51,6 +53,9 @@ _UPGRADE = re.compile(r"Upgrade .+ to version (?P<version>.+)", re.DOTALL)
 _PROPERTY_TYPE = "aquasecurity:trivy:PkgType"
 _PROPERTY_LAYER = "aquasecurity:trivy:LayerDigest"
 _PROPERTY_REPO_DIGEST = "aquasecurity:trivy:RepoDigest"
+#: CycloneDX impact analysis states that say the vulnerability does not affect the image.
+NOT_APPLYING = frozenset({"not_affected", "false_positive", "resolved", "resolved_with_pedigree"})
+_BOM_LINK = "urn:cdx:"
 
 
 def is_cyclonedx(document: dict[str, Any]) -> bool:
@@ -180,6 +185,7 @@ def parse_cyclonedx(document: dict[str, Any]) -> ParsedReport:
         if isinstance(component.get("bom-ref"), str):
             components[component["bom-ref"]] = component
     findings: list[Finding] = []
+    suppressed = 0
     for v, vulnerability in enumerate(array(document.get("vulnerabilities"), "vulnerabilities")):
         where = f"vulnerabilities[{v}]"
         vulnerability = obj(vulnerability, where)
@@ -205,9 +211,18 @@ def parse_cyclonedx(document: dict[str, Any]) -> ParsedReport:
             affect = obj(affect, f"{where}.affects[{a}]")
             ref = required_text(affect.get("ref"), f"{where}.affects[{a}].ref")
             found = components.get(ref)
+            if found is None and ref.startswith(_BOM_LINK):
+                raise ReportError(
+                    f"{where}.affects[{a}].ref {ref!r} is a link to another BOM: a standalone"
+                    " VEX document (analysis of another BOM's findings), not a scan report of"
+                    " an image"
+                )
             if found is None:
                 raise ReportError(f"{where}.affects[{a}].ref {ref!r} names no component of the BOM")
             component = found
+            if status in NOT_APPLYING:
+                suppressed += 1
+                continue
             properties = _properties(component)
             purl = component.get("purl") if isinstance(component.get("purl"), str) else None
             findings.append(
@@ -236,4 +251,5 @@ def parse_cyclonedx(document: dict[str, Any]) -> ParsedReport:
         platform=None,
         findings=kept,
         duplicates=duplicates,
+        suppressed=suppressed,
     )

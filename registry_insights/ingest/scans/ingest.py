@@ -12,7 +12,7 @@ from pathlib import Path
 from registry_insights.ingest.inputs import InputError, open_binary
 from registry_insights.ingest.scans.detect import read_scan
 from registry_insights.ingest.scans.model import Image, ReportError, Scan
-from registry_insights.ingest.scans.raw_tables import PresentScanIds, write_scan
+from registry_insights.ingest.scans.raw_tables import PresentScanIds, write_scans
 
 Clock = Callable[[], datetime.datetime]
 
@@ -27,6 +27,7 @@ class ScanIngestSummary:
     scans_written: int = 0
     findings_written: int = 0
     duplicate_findings: int = 0
+    suppressed_findings: int = 0
     already_present: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
@@ -42,6 +43,8 @@ class ScanIngestSummary:
             f"scans written: {self.scans_written:,}",
             f"findings written: {self.findings_written:,}",
             f"duplicate findings within a report (not written twice): {self.duplicate_findings:,}",
+            "findings the report marks as not affecting the image (VEX not_affected,"
+            f" false_positive, resolved; not written): {self.suppressed_findings:,}",
             f"already present under the raw path: {self.already_present:,}",
             f"rejected: {len(self.rejected):,}",
         ]
@@ -61,14 +64,30 @@ def read_report(source: str | Path) -> bytes:
         return stream.read()
 
 
+def expand_reports(reports: Sequence[str]) -> list[str]:
+    """The command's report arguments with each folder replaced by its ``*.json`` and
+    ``*.json.gz`` files, in name order."""
+    expanded: list[str] = []
+    for report in reports:
+        folder = Path(report)
+        if report != "-" and folder.is_dir():
+            found = [*folder.glob("*.json"), *folder.glob("*.json.gz")]
+            expanded += sorted(str(path) for path in found)
+        else:
+            expanded.append(report)
+    return expanded
+
+
 def ingest_scan(
     reports: Sequence[str | Path],
     raw_path: Path,
     image: Image | None = None,
     clock: Clock = utc_now,
 ) -> ScanIngestSummary:
+    """Read every report, then write the new scans together (one file per table and day)."""
     summary = ScanIngestSummary()
     present = PresentScanIds(raw_path)
+    new: list[Scan] = []
     for report in reports:
         summary.reports_read += 1
         try:
@@ -76,7 +95,13 @@ def ingest_scan(
         except (ReportError, InputError) as error:
             summary.rejected.append((str(report), str(error)))
             continue
-        record_scan(scan, raw_path, present, summary)
+        summary.scan_ids.append(scan.scan_id)
+        if scan.scan_id in present:
+            summary.already_present += 1
+            continue
+        present.ids.add(scan.scan_id)
+        new.append(scan)
+    record_scans(new, raw_path, summary)
     return summary
 
 
@@ -94,19 +119,19 @@ def ingest_content(
     except ReportError as error:
         summary.rejected.append((name, str(error)))
         return summary
-    record_scan(scan, raw_path, PresentScanIds(raw_path), summary)
+    summary.scan_ids.append(scan.scan_id)
+    if scan.scan_id in PresentScanIds(raw_path):
+        summary.already_present += 1
+    else:
+        record_scans([scan], raw_path, summary)
     return summary
 
 
-def record_scan(
-    scan: Scan, raw_path: Path, present: PresentScanIds, summary: ScanIngestSummary
-) -> None:
-    summary.scan_ids.append(scan.scan_id)
-    if scan.scan_id in present:
-        summary.already_present += 1
+def record_scans(scans: list[Scan], raw_path: Path, summary: ScanIngestSummary) -> None:
+    if not scans:
         return
-    summary.files += [str(path) for path in write_scan(raw_path, scan)]
-    present.ids.add(scan.scan_id)
-    summary.scans_written += 1
-    summary.findings_written += len(scan.findings)
-    summary.duplicate_findings += scan.duplicates
+    summary.files += [str(path) for path in write_scans(raw_path, scans)]
+    summary.scans_written += len(scans)
+    summary.findings_written += sum(len(scan.findings) for scan in scans)
+    summary.duplicate_findings += sum(scan.duplicates for scan in scans)
+    summary.suppressed_findings += sum(scan.suppressed for scan in scans)

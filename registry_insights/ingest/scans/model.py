@@ -84,6 +84,9 @@ class ParsedReport:
     platform: str | None
     findings: tuple[Finding, ...]
     duplicates: int = 0
+    suppressed: int = 0
+    """Findings the report itself marks as not applying (VEX ``not_affected`` ...): not
+    written."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class Scan:
     source_format: str
     findings: tuple[Finding, ...] = field(default=())
     duplicates: int = 0
+    suppressed: int = 0
 
     @property
     def day(self) -> datetime.date:
@@ -271,4 +275,5 @@ def scan_of(
         ),
         findings=parsed.findings,
         duplicates=parsed.duplicates,
+        suppressed=parsed.suppressed,
     )

@@ -1,14 +1,20 @@
 """The raw contract's ``raw_image_scans`` and ``raw_image_vulnerabilities``: Arrow
 schemas, and one scan written as one file per table, atomically.
 
-Layout: ``<raw>/<table>/date=YYYY-MM-DD/scan-<scan id>.parquet`` (UTC day of
-``scanned_at``, for both tables). The findings file is written first and the scan file
-last: a scan is present once its ``raw_image_scans`` file is, and an interrupted write
-is simply written again (same name, same content) by the next ingestion.
+Layout: ``<raw>/<table>/date=YYYY-MM-DD/scan-<id>.parquet`` (UTC day of
+``scanned_at``, for both tables): one file per table per day for the scans one
+ingestion writes, ``<id>`` the scan's id for a single scan and a hash of the scan ids
+for several. The findings file is written first and the scans file last: a scan is
+present once its ``raw_image_scans`` file is, and an interrupted write is written again
+by the next ingestion (the same reports give the same name and content; findings rows
+left by an interrupted write of other reports are exact copies, which staging
+de-duplicates).
 """
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,15 +36,28 @@ def scans_table(scans: list[Scan]) -> pa.Table:
     )
 
 
-def vulnerabilities_table(scan: Scan) -> pa.Table:
+def vulnerabilities_table(scans: list[Scan]) -> pa.Table:
     return pa.Table.from_pylist(
-        [{"scan_id": scan.scan_id, **asdict(finding)} for finding in scan.findings],
+        [
+            {"scan_id": scan.scan_id, **asdict(finding)}
+            for scan in scans
+            for finding in scan.findings
+        ],
         schema=VULNERABILITIES_SCHEMA,
     )
 
 
-def file_path(raw_path: Path, table: str, scan: Scan) -> Path:
-    return raw_path / table / f"date={scan.day.isoformat()}" / f"scan-{scan.scan_id[:32]}.parquet"
+def file_path(raw_path: Path, table: str, scans: list[Scan]) -> Path:
+    """Where the scans (all of one UTC day) go in ``table``."""
+    days = {scan.day for scan in scans}
+    if len(days) != 1:
+        raise ValueError("one file holds the scans of one day")
+    if len(scans) == 1:
+        name = scans[0].scan_id[:32]
+    else:
+        ids = "\n".join(sorted(scan.scan_id for scan in scans))
+        name = hashlib.sha256(ids.encode()).hexdigest()[:32]
+    return raw_path / table / f"date={days.pop().isoformat()}" / f"scan-{name}.parquet"
 
 
 class PresentScanIds:
@@ -58,14 +77,22 @@ class PresentScanIds:
         return scan_id in self.ids
 
 
-def write_scan(raw_path: Path, scan: Scan) -> list[Path]:
-    """The scan's findings file (when it has findings), then its scan file."""
+def write_scans(raw_path: Path, scans: list[Scan]) -> list[Path]:
+    """Per UTC day of the scans: their findings file (when they have findings), then
+    their scans file."""
+    by_day: dict[datetime.date, list[Scan]] = {}
+    for scan in scans:
+        by_day.setdefault(scan.day, []).append(scan)
     written: list[Path] = []
-    if scan.findings:
-        written.append(
-            write_table_file(
-                file_path(raw_path, VULNERABILITIES_TABLE, scan), vulnerabilities_table(scan)
+    for _, of_day in sorted(by_day.items()):
+        if any(scan.findings for scan in of_day):
+            written.append(
+                write_table_file(
+                    file_path(raw_path, VULNERABILITIES_TABLE, of_day),
+                    vulnerabilities_table(of_day),
+                )
             )
+        written.append(
+            write_table_file(file_path(raw_path, SCANS_TABLE, of_day), scans_table(of_day))
         )
-    written.append(write_table_file(file_path(raw_path, SCANS_TABLE, scan), scans_table([scan])))
     return written

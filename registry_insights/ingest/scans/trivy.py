@@ -2,10 +2,13 @@
 
 Read: ``SchemaVersion`` (must be 2), ``CreatedAt`` (scan time), ``Trivy.Version`` (newer
 releases), ``ArtifactName``, ``Metadata.RepoDigests`` (the image: the entry whose
-repository is the artifact's, else the first), ``Metadata.ImageConfig.os`` /
+repository is the artifact's, else the first; else ``ArtifactName`` or
+``Metadata.Reference`` when one is ``REPO@sha256:...``), ``Metadata.ImageConfig.os`` /
 ``architecture`` / ``variant`` (platform), and for each ``Results[]`` its ``Type``
 (package type) and ``Vulnerabilities[]``: ``VulnerabilityID``, ``PkgName``,
-``InstalledVersion``, ``FixedVersion``, ``Status``, ``Severity``, ``CVSS`` (the
+``InstalledVersion``, ``FixedVersion``, ``Status`` (``not_affected`` findings are counted
+as suppressed and not written; those a VEX statement suppressed are in
+``ExperimentalModifiedFindings``, not read), ``Severity``, ``CVSS`` (the
 ``nvd`` V3Score, else the ``SeveritySource`` vendor's, else any source's V3Score, then
 the same for V2Score), ``Layer.Digest``, ``Title``, ``PrimaryURL``.
 """
@@ -31,6 +34,8 @@ from registry_insights.ingest.scans.model import (
     text,
     timestamp,
 )
+
+NOT_AFFECTED = "not_affected"
 
 
 def is_trivy(document: dict[str, Any]) -> bool:
@@ -66,7 +71,10 @@ def _image(document: dict[str, Any]) -> Image | None:
         direct = image_from_reference(artifact)
         if direct is not None:
             return direct
-    return candidates[0] if candidates else None
+    if candidates:
+        return candidates[0]
+    reference = metadata.get("Reference")
+    return image_from_reference(reference) if isinstance(reference, str) else None
 
 
 def _platform(document: dict[str, Any]) -> str | None:
@@ -108,6 +116,7 @@ def parse_trivy(document: dict[str, Any]) -> ParsedReport:
     if version != 2:
         raise ReportError(f"Trivy SchemaVersion {version!r} is not supported (only 2)")
     findings: list[Finding] = []
+    suppressed = 0
     for r, result in enumerate(array(document.get("Results"), "Results")):
         where = f"Results[{r}]"
         result = obj(result, where)
@@ -115,7 +124,11 @@ def parse_trivy(document: dict[str, Any]) -> ParsedReport:
         for v, vulnerability in enumerate(
             array(result.get("Vulnerabilities"), f"{where}.Vulnerabilities")
         ):
-            findings.append(_finding(vulnerability, package_type, f"{where}.Vulnerabilities[{v}]"))
+            finding = _finding(vulnerability, package_type, f"{where}.Vulnerabilities[{v}]")
+            if finding.status == NOT_AFFECTED:
+                suppressed += 1
+                continue
+            findings.append(finding)
     kept, duplicates = deduplicated(findings)
     trivy = obj(document.get("Trivy"), "Trivy")
     return ParsedReport(
@@ -127,4 +140,5 @@ def parse_trivy(document: dict[str, Any]) -> ParsedReport:
         platform=_platform(document),
         findings=kept,
         duplicates=duplicates,
+        suppressed=suppressed,
     )

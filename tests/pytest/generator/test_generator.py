@@ -26,7 +26,8 @@ from support.raw_schema import (
 )
 
 from registry_insights.generator import GeneratorConfig, generate_dataset
-from registry_insights.generator.scans import SCANS, VULNERABILITIES
+from registry_insights.ingest.scans.raw_tables import SCANS_TABLE as SCANS
+from registry_insights.ingest.scans.raw_tables import VULNERABILITIES_TABLE as VULNERABILITIES
 from registry_insights.pull_actions import (
     PULL_BY_DIGEST,
     PULL_BY_TAG,
@@ -40,6 +41,7 @@ ACCOUNTS = "raw_accounts"
 EXTENSIONS = "raw_extension_events"
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 PART_PATH = re.compile(r"date=(\d{4}-\d{2}-\d{2})/part-\d{5}\.parquet")
+SCAN_PATH = re.compile(r"date=(\d{4}-\d{2}-\d{2})/scan-[0-9a-f]{32}\.parquet")
 FUTURE_DAY = datetime.date(2099, 1, 1)
 
 # The raw-data contract, written out in support.raw_schema independently of the
@@ -191,9 +193,10 @@ def test_layout_partitions_by_utc_day(dataset: tuple[Path, dict[str, int]]) -> N
     assert sorted(p.name for p in root.iterdir()) == sorted(
         [REQUESTS, ACCOUNTS, EXTENSIONS, SCANS, VULNERABILITIES]
     )
-    # Scans are partitioned by the UTC day of the scan (pushes before the period included).
+    # Scans are partitioned by the UTC day of the scan (pushes before the period included),
+    # in the files ingest-scan writes (one per table and day).
     for path in (root / SCANS).rglob("*.parquet"):
-        match = PART_PATH.fullmatch(path.relative_to(root / SCANS).as_posix())
+        match = SCAN_PATH.fullmatch(path.relative_to(root / SCANS).as_posix())
         assert match, path
         scanned = pq.read_table(path).column("scanned_at").to_pylist()
         assert {t.astimezone(datetime.UTC).date() for t in scanned} == {

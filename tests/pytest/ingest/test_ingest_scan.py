@@ -176,6 +176,8 @@ def independent_counts(document: dict[str, Any]) -> Counter[str]:
     if "SchemaVersion" in document:
         for result in document.get("Results") or []:
             for v in result.get("Vulnerabilities") or []:
+                if v.get("Status") == "not_affected":
+                    continue
                 key = (
                     v["VulnerabilityID"],
                     result.get("Type"),
@@ -190,17 +192,28 @@ def independent_counts(document: dict[str, Any]) -> Counter[str]:
             seen.setdefault(key, m["vulnerability"]["severity"])
     else:
         components: dict[str, dict[str, Any]] = {}
-        stack = list(document["components"])
+        stack = list(document.get("components", []))
+        if "component" in document.get("metadata", {}):
+            stack.append(document["metadata"]["component"])
         while stack:
             c = stack.pop()
-            components[c["bom-ref"]] = c
+            if "bom-ref" in c:
+                components[c["bom-ref"]] = c
             stack += c.get("components", [])
         for v in document["vulnerabilities"]:
-            rating = next(r for r in v["ratings"] if r["source"]["name"] == v["source"]["name"])
+            if v.get("analysis", {}).get("state") in NOT_APPLYING:
+                continue
+            rating = next(
+                (r for r in v.get("ratings", []) if r["source"]["name"] == v["source"]["name"]),
+                {"severity": "unknown"},
+            )
             for affect in v["affects"]:
                 c = components[affect["ref"]]
                 properties = {p["name"]: p["value"] for p in c.get("properties", [])}
-                kind = properties.get("aquasecurity:trivy:PkgType") or c["purl"][4:].split("/")[0]
+                purl = c.get("purl")
+                kind = properties.get("aquasecurity:trivy:PkgType") or (
+                    purl[4:].split("/")[0] if purl else None
+                )
                 seen.setdefault((v["id"], kind, c["name"], c["version"]), rating["severity"])
     return Counter(seen.values())
 
@@ -208,6 +221,8 @@ def independent_counts(document: dict[str, Any]) -> Counter[str]:
 PACKAGES = st.tuples(
     st.sampled_from(["zlib", "openssl", "musl", "curl"]), st.sampled_from(["1.0", "1.1", "2.0"])
 )
+#: CycloneDX analysis states meaning "does not affect it", written out independently.
+NOT_APPLYING = {"not_affected", "false_positive", "resolved", "resolved_with_pedigree"}
 VULN_IDS = st.sampled_from([f"CVE-2026-{n:04d}" for n in range(1, 9)])
 
 
@@ -222,6 +237,9 @@ def trivy_reports(draw: st.DrawFn) -> dict[str, Any]:
                 "PkgName": name,
                 "InstalledVersion": version,
                 "Severity": draw(st.sampled_from(["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"])),
+                "Status": draw(
+                    st.sampled_from(["fixed", "affected", "not_affected", "will_not_fix"])
+                ),
             }
             for name, version in draw(st.lists(PACKAGES, max_size=8))
         ]
@@ -295,6 +313,13 @@ def cyclonedx_reports(draw: st.DrawFn) -> dict[str, Any]:
                         {"source": {"name": "nvd"}, "severity": draw(severities)},
                     ],
                     "affects": [{"ref": c["bom-ref"]} for c in affected],
+                    "analysis": {
+                        "state": draw(
+                            st.sampled_from(
+                                ["exploitable", "in_triage", "not_affected", "false_positive"]
+                            )
+                        )
+                    },
                 }
             )
     return {
@@ -313,10 +338,139 @@ def test_counts_by_severity_match_an_independent_count(document: dict[str, Any])
     assert Counter(f.severity for f in scan.findings) == independent_counts(document)
 
 
-@pytest.mark.parametrize("path", [TRIVY, GRYPE, CYCLONEDX], ids=lambda p: p.stem)
+#: Fixtures that reproduce shapes met in reports the scanners' own projects publish
+#: (Trivy's integration goldens, Grype's presenter snapshots, CycloneDX's VEX examples).
+TRIVY_ARCHIVE = REPORTS / "trivy-archive-no-digest.json"
+TRIVY_GOMOD = REPORTS / "trivy-gomod-results.json"
+GRYPE_DIRECTORY = REPORTS / "grype-directory.json"
+GRYPE_EMPTY = REPORTS / "grype-empty.json"
+CYCLONEDX_VEX = REPORTS / "cyclonedx-vex-analysis.json"
+CYCLONEDX_VEX_ONLY = REPORTS / "cyclonedx-vex-standalone.json"
+IMAGE = Image("team/app", DIGEST_1)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        TRIVY,
+        GRYPE,
+        CYCLONEDX,
+        TRIVY_ARCHIVE,
+        TRIVY_GOMOD,
+        GRYPE_DIRECTORY,
+        GRYPE_EMPTY,
+        CYCLONEDX_VEX,
+    ],
+    ids=lambda p: p.stem,
+)
 def test_fixture_counts_match_an_independent_count(path: Path) -> None:
     document = load(path)
-    assert Counter(f.severity for f in scan_of(document).findings) == independent_counts(document)
+    assert Counter(f.severity for f in scan_of(document, IMAGE).findings) == independent_counts(
+        document
+    )
+
+
+# --- shapes of the scanners' own published reports ------------------------------------------
+
+
+def test_trivy_image_from_an_archive_names_no_digest() -> None:
+    """`trivy image --input app.tar`: RepoTags and a tag Reference, no RepoDigests."""
+    with pytest.raises(ReportError, match="names no image digest"):
+        scan_of(load(TRIVY_ARCHIVE))
+    scan = scan_of(load(TRIVY_ARCHIVE), IMAGE)
+    assert (scan.repository, scan.platform) == ("team/app", "linux/arm64/v8")
+    by_id = {f.vulnerability_id: f for f in scan.findings}
+    ssl = by_id["CVE-2024-5535"]
+    # Only Layer.DiffID: no layer digest; nvd's score over redhat's.
+    assert (ssl.severity, ssl.cvss_score, ssl.layer_digest) == ("CRITICAL", 9.1, None)
+    assert by_id["CVE-2024-9143"].primary_url == "https://avd.aquasec.com/nvd/cve-2024-9143"
+
+
+def test_trivy_digest_from_metadata_reference() -> None:
+    document = load(TRIVY_ARCHIVE)
+    document["Metadata"]["Reference"] = f"registry.example.com/team/app@{DIGEST_1}"
+    assert (scan_of(document).repository, scan_of(document).manifest_digest) == (
+        "team/app",
+        DIGEST_1,
+    )
+
+
+def test_trivy_results_repeating_a_finding_and_not_affected_status() -> None:
+    """Three go.mod results list the same module's advisory: one finding. A finding with
+    Status not_affected (and VEX-modified findings) is not a vulnerability of the image."""
+    scan = scan_of(load(TRIVY_GOMOD), IMAGE)
+    assert sorted(f.vulnerability_id for f in scan.findings) == ["CVE-2021-38561", "GMS-2022-20"]
+    assert (scan.duplicates, scan.suppressed, scan.platform) == (2, 1, None)
+    assert scan.scanned_at == datetime.datetime(
+        2026, 11, 29, 16, 45, 3, 118023, tzinfo=datetime.UTC
+    )
+    gms = next(f for f in scan.findings if f.vulnerability_id == "GMS-2022-20")
+    assert (gms.severity, gms.package_type, gms.layer_digest, gms.cvss_score) == (
+        "UNKNOWN",
+        "gomod",
+        None,
+        None,
+    )
+
+
+def test_grype_directory_scan_fix_states_and_ignored_matches() -> None:
+    document = load(GRYPE_DIRECTORY)
+    with pytest.raises(ReportError, match="names no image digest"):
+        scan_of(document)  # a directory scan's target is a path
+    scan = scan_of(document, IMAGE)
+    assert (scan.scanner_version, scan.platform, scan.duplicates) == ("0.86.1", None, 1)
+    by_id = {f.vulnerability_id: f for f in scan.findings}
+    assert set(by_id) == {"CVE-2024-24790", "CVE-2023-45288"}  # ignoredMatches not read
+    stdlib = by_id["CVE-2024-24790"]
+    assert (stdlib.fixed_version, stdlib.status, stdlib.cvss_score, stdlib.primary_url) == (
+        "1.21.11, 1.22.4",
+        "fixed",
+        9.8,  # the only entry, of type "CVSS", not "Primary"
+        None,  # dataSource "" and no urls
+    )
+    net = by_id["CVE-2023-45288"]
+    assert (net.fixed_version, net.status, net.cvss_score, net.layer_digest) == (
+        None,
+        None,  # fix.state ""
+        None,
+        None,
+    )
+
+
+def test_grype_report_without_matches_is_a_clean_scan(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match="names no image digest"):
+        scan_of(load(GRYPE_EMPTY))  # target "unknown"
+    summary = ingest_scan([GRYPE_EMPTY], tmp_path / "raw", IMAGE, clock=lambda: NOW)
+    assert (summary.scans_written, summary.findings_written, summary.rejected) == (1, 0, [])
+    (scan,) = rows(tmp_path / "raw", SCANS_TABLE)
+    assert (scan["scanner_version"], scan["scanned_at"]) == ("[not provided]", NOW)
+    assert not (tmp_path / "raw" / VULNERABILITIES_TABLE).exists()
+
+
+def test_cyclonedx_vex_analysis_states(tmp_path: Path) -> None:
+    """not_affected and false_positive findings are not written (counted as suppressed);
+    exploitable and in_triage ones are, with the state as their status. The severity is the
+    rating of the vulnerability's own source (NVD high, not the vendor's none)."""
+    scan = scan_of(load(CYCLONEDX_VEX), IMAGE)
+    assert {(f.vulnerability_id, f.severity, f.status) for f in scan.findings} == {
+        ("CVE-2021-44228", "critical", "exploitable"),
+        ("CVE-2022-42003", "unknown", "in_triage"),  # no rating at all
+    }
+    assert scan.suppressed == 2
+    # the finding is on the BOM's own component (metadata.component)
+    assert {f.package_name for f in scan.findings} == {"Example Gateway"}
+    summary = ingest_scan([CYCLONEDX_VEX], tmp_path / "raw", IMAGE)
+    assert (summary.findings_written, summary.suppressed_findings) == (2, 2)
+    assert "not written): 2" in summary.report()
+    document = load(CYCLONEDX_VEX)
+    del document["vulnerabilities"][0]["analysis"]
+    assert Counter(f.severity for f in scan_of(document, IMAGE).findings)["high"] == 1
+
+
+def test_cyclonedx_standalone_vex_is_rejected_with_its_reason(tmp_path: Path) -> None:
+    summary = ingest_scan([CYCLONEDX_VEX_ONLY], tmp_path / "raw", IMAGE)
+    assert summary.scans_written == 0
+    assert "a link to another BOM: a standalone VEX document" in summary.rejected[0][1]
 
 
 # --- raw tables and exactly once -----------------------------------------------------------
