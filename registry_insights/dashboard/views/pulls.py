@@ -12,6 +12,12 @@ from registry_insights.dashboard.context import (
     report_download,
     table,
 )
+from registry_insights.dashboard.downloads import (
+    PULL_EXPORTS,
+    TITLES,
+    exports_for_the_organization,
+    reports_for_the_year,
+)
 from registry_insights.dashboard.selection import share_url
 from registry_insights.publishing.catalog import USAGE_REPORTS
 
@@ -48,7 +54,10 @@ else:
 
 st.subheader("Share this view")
 st.code(share_url(st.context.url or "", selection), language=None, wrap_lines=True)
-st.caption("The link carries the granularity, interval, repositories and report period.")
+st.caption(
+    "The link carries the organization, granularity, interval, repositories and report "
+    "period; never a token."
+)
 
 if context.period is None:
     st.info("No complete period in the warehouse yet.")
@@ -57,17 +66,18 @@ st.subheader(f"Summary report, {period_label(selection.granularity, context.peri
 table(
     queries.summary_table(context.warehouse, context.period_scope),
     key="summary_table",
+    human_labels=False,
 )
 st.caption(
-    "Rows of the selected repositories. Each download below is the whole report for the "
-    "period, identical to the file `registry-insights export` writes"
-    + (" (restricted to your organizations' namespaces)." if context.namespaces else ".")
+    "Rows of the selected repositories, with the report's published header. Each download "
+    "below is the report for the period, the bytes `registry-insights export` writes, "
+    f"restricted to the namespaces of {context.organization}."
 )
 columns = st.columns(len(USAGE_REPORTS))
 for column, name in zip(columns, USAGE_REPORTS, strict=True):
     file_name, data = report_download(context, name)
     column.download_button(
-        name.replace("-", " ").capitalize(),
+        TITLES[name],
         data=data,
         file_name=file_name,
         mime="text/csv",
@@ -75,3 +85,8 @@ for column, name in zip(columns, USAGE_REPORTS, strict=True):
         icon=":material/download:",
         on_click="ignore",
     )
+
+reports_for_the_year(context, ["summary"])
+exports_for_the_organization(
+    context, PULL_EXPORTS, "Pull exports of the organization", "pull_exports"
+)

@@ -260,7 +260,9 @@ def test_trend_shares_add_up_per_period(warehouse: Warehouse) -> None:
     for dimension in ("ip_country", "cloud_service_provider", "user_agent_tool", "tag"):
         frame = queries.trends_by(warehouse, dimension, scope)
         assert not frame.empty
-        sums = frame.groupby("period")["share"].sum()
+        # A tag's share is within its own repository (image); other values: the period's.
+        within = ["period", "repository"] if dimension == "tag" else ["period"]
+        sums = frame.groupby(within)["share"].sum()
         assert ((sums - 1).abs() < 1e-9).all(), dimension
         assert (frame["pulls"] == frame["data_downloads"] + frame["version_checks"]).all()
         folded = queries.top_values(frame, 3)
@@ -268,7 +270,25 @@ def test_trend_shares_add_up_per_period(warehouse: Warehouse) -> None:
         assert folded["pulls"].sum() == frame["pulls"].sum()
     tags = queries.tagged_only(queries.trends_by(warehouse, "tag", scope))
     assert not tags["value"].str.endswith(queries.BY_DIGEST).any()
-    assert ((tags.groupby("period")["share"].sum() - 1).abs() < 1e-9).all()
+    assert tags["repository"].nunique() > 1
+    assert ((tags.groupby(["period", "repository"])["share"].sum() - 1).abs() < 1e-9).all()
+
+
+def test_tag_adoption_is_within_one_image(warehouse: Warehouse) -> None:
+    """One image's release does not shift another image's tag shares: the shares of a
+    repository's tags are the same whether or not other repositories are selected."""
+    periods = tuple(queries.available_periods(warehouse, "weekly"))
+    every = queries.tagged_only(
+        queries.trends_by(warehouse, "tag", queries.Scope("weekly", periods))
+    )
+    repository = str(every.groupby("repository")["pulls"].sum().idxmax())
+    alone = queries.tagged_only(
+        queries.trends_by(warehouse, "tag", queries.Scope("weekly", periods, (repository,)))
+    )
+    together = every[every["repository"] == repository]
+    merged = alone.merge(together, on=["period", "value"], suffixes=("_alone", "_together"))
+    assert len(merged) == len(alone) > 0
+    assert ((merged["share_alone"] - merged["share_together"]).abs() < 1e-12).all()
 
 
 def test_traction_orders_gains_before_losses() -> None:

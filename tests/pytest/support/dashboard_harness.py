@@ -97,3 +97,10 @@ def download(app: AppTest, key: str, stored: dict[str, bytes]) -> bytes:
     (button,) = [b for b in app.get("download_button") if b.proto.id.endswith(key)]
     file_id = Path(urlsplit(button.proto.url).path).stem
     return stored[file_id]
+
+
+def sign_in(app: AppTest, token: str) -> AppTest:
+    """Enter `token` in the sidebar's sign-in form and submit it."""
+    app.text_input(key="access_token").input(token)
+    app.button(key="sign_in").click().run()
+    return app
