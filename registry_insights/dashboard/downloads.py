@@ -127,7 +127,7 @@ def exports_for_the_organization(
         "Export period",
         periods,
         format_func=lambda p: f"{p[0].capitalize()}: {period_label(p[0], p[1])}",
-        key=f"{key}_period",
+        key=f"{key}_period_{context.granularity}",  # follows the granularity
     )
     granularity, period = chosen
     namespaces = sorted(context.namespaces or ())
