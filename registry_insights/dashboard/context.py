@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from registry_insights.access import ConfigError
-from registry_insights.dashboard import charts, queries, settings
+from registry_insights.dashboard import charts, queries, settings, token_store
 from registry_insights.dashboard.access import (
     LOCAL_MODE_BANNER,
     AccessPolicy,
@@ -40,6 +40,9 @@ LOG = logging.getLogger(__name__)
 CONTEXT_KEY = "dashboard_context"
 #: The session key of the signed-in token (this browser tab's session only).
 TOKEN_KEY = "signed_in_token"
+SAVE_TOKEN_KEY = "token_to_store"
+CLEAR_TOKEN_KEY = "token_to_clear"
+RESTORED_KEY = "token_restored"
 CACHE_SECONDS = 300
 #: What to run when the warehouse is missing, unbuilt or empty.
 WAREHOUSE_HELP = (
@@ -174,24 +177,40 @@ def _token_from_header() -> str | None:
 def _sign_in(policy: AccessPolicy) -> SignIn:
     """Who is looking. The bearer token comes from an `Authorization: Bearer` header
     (a proxy in front of the dashboard can add it), else from the sidebar's sign-in
-    form; it is kept in this browser tab's session (never in the URL, so a share link
-    never carries a token) until "Sign out"."""
+    form; it is kept for this browser tab (the session, and the tab's sessionStorage so
+    that a reload stays signed in), never in the URL, so a share link never carries a
+    token, until "Sign out"."""
     if policy.mode == "local":
         return policy.sign_in(None)
     header = _token_from_header()
     if header is not None:
         return policy.sign_in(header)
     sidebar = st.sidebar
+    with sidebar:
+        stored = token_store.sync(
+            st.session_state.get(TOKEN_KEY),
+            save=st.session_state.pop(SAVE_TOKEN_KEY, None),
+            clear=bool(st.session_state.pop(CLEAR_TOKEN_KEY, False)),
+        )
+    # A reloaded tab: the token its storage kept (once per session: not after sign-out).
+    if stored and TOKEN_KEY not in st.session_state and not st.session_state.get(RESTORED_KEY):
+        st.session_state[RESTORED_KEY] = True
+        st.session_state[TOKEN_KEY] = stored
     signed = policy.sign_in(st.session_state.get(TOKEN_KEY))
     if signed.status == "signed_in" or signed.status == "no_organization":
         if sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
             st.session_state.pop(TOKEN_KEY, None)
+            st.session_state[CLEAR_TOKEN_KEY] = True
+            st.session_state[RESTORED_KEY] = True
             st.rerun()
         return signed
     with sidebar.form("sign_in_form", clear_on_submit=True, border=False):
         token = st.text_input("Access token", type="password", key="access_token")
         if st.form_submit_button("Sign in", icon=":material/login:", key="sign_in"):
-            st.session_state[TOKEN_KEY] = token.strip()
+            token = token.strip()
+            st.session_state[TOKEN_KEY] = token
+            if policy.sign_in(token).account is not None:
+                st.session_state[SAVE_TOKEN_KEY] = token
             st.rerun()
     return signed
 

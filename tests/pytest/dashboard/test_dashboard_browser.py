@@ -489,6 +489,12 @@ def test_sign_in_and_missing_warehouse_in_a_real_browser(
             sign_in(ALICE_TOKEN, "Signed in as alice, organization westbrook-org")
             _wait_for_chart(page)
             assert "org=westbrook-org" in page.url and ALICE_TOKEN not in page.url
+            # A reload of the tab stays signed in (the tab's sessionStorage), never via the URL.
+            with timings.measure("reload while signed in, first chart"):
+                page.reload()
+                page.get_by_text("Signed in as alice").first.wait_for()
+                _wait_for_chart(page)
+            assert ALICE_TOKEN not in page.url
             # Another page of the same tab: still signed in.
             page.get_by_role("link", name="Trends").click()
             page.get_by_text("Signed in as alice").first.wait_for()
@@ -496,6 +502,10 @@ def test_sign_in_and_missing_warehouse_in_a_real_browser(
                 page.get_by_role("button", name="Sign out").click()
                 page.get_by_text(SIGN_IN_MESSAGES["no_token"]).wait_for()
             assert page.locator("[data-testid='stVegaLiteChart']").count() == 0
+            page.reload()  # signed out stays signed out
+            page.get_by_text(SIGN_IN_MESSAGES["no_token"]).wait_for()
+            page.wait_for_timeout(1500)
+            assert page.get_by_text("Signed in as").count() == 0
 
             # No warehouse: a page that says what to run, no traceback, no server path.
             page.goto(no_warehouse)
