@@ -127,23 +127,16 @@ def _with_period_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(period=[str(value) for value in frame["period"]])
 
 
-def pulls_over_time(frame: pd.DataFrame, granularity: str) -> alt.Chart:
+def pulls_over_time(frame: pd.DataFrame, granularity: str) -> alt.LayerChart:
     """One line per repository and measure: colour = repository, solid = data
-    downloads, dashed = version checks; points show the exact value on hover."""
+    downloads, dashed = version checks; points show the exact value on hover. The points
+    are a layer of their own, outside the line-style legend, so that the legend draws
+    the two line styles (not two identical dots)."""
     data = _with_period_text(frame)
-    chart: alt.Chart = (
-        alt.Chart(data, title=f"Pulls per {'week' if granularity == 'weekly' else 'month'}")
-        .mark_line(point=alt.OverlayMarkDef(size=70, filled=True))
+    lines = (
+        alt.Chart()
+        .mark_line(strokeWidth=2)
         .encode(
-            x=PERIOD,
-            y=alt.Y("value:Q", title="Pulls"),
-            color=alt.Color(
-                "repository:N",
-                title="Repository",
-                scale=repository_colours(data["repository"]),
-                legend=alt.Legend(labelLimit=0, symbolType="stroke", symbolStrokeWidth=3),
-            ),
-            # The legend draws each line style (not a dot): solid and dashed.
             strokeDash=alt.StrokeDash(
                 "measure:N",
                 title="Line style",
@@ -153,11 +146,30 @@ def pulls_over_time(frame: pd.DataFrame, granularity: str) -> alt.Chart:
                 legend=alt.Legend(
                     symbolType="stroke",
                     symbolStrokeWidth=2,
-                    symbolSize=400,
-                    symbolStrokeColor="black",
+                    symbolSize=500,
+                    symbolStrokeColor="#333333",
                     labelExpr="datum.label + (datum.label == 'Data downloads' ? ' (solid)' "
                     ": ' (dashed)')",
                 ),
+            )
+        )
+    )
+    points = alt.Chart().mark_point(size=70, filled=True, opacity=1)
+    chart: alt.LayerChart = (
+        alt.layer(
+            lines,
+            points,
+            data=data,
+            title=f"Pulls per {'week' if granularity == 'weekly' else 'month'}",
+        )
+        .encode(
+            x=PERIOD,
+            y=alt.Y("value:Q", title="Pulls"),
+            color=alt.Color(
+                "repository:N",
+                title="Repository",
+                scale=repository_colours(data["repository"]),
+                legend=alt.Legend(labelLimit=0, symbolType="stroke", symbolStrokeWidth=3),
             ),
             tooltip=[
                 PERIOD_TOOLTIP,
@@ -165,6 +177,7 @@ def pulls_over_time(frame: pd.DataFrame, granularity: str) -> alt.Chart:
                 alt.Tooltip("measure:N", title="Measure"),
                 alt.Tooltip("value:Q", title="Count", format=","),
             ],
+            detail="measure:N",
         )
         .properties(height=380)
     )

@@ -112,7 +112,7 @@ def test_default_view(
     selected = app.multiselect(key="repositories").value
     assert selected == _busiest(summary, "repository", organization)[:5]
     ((spec, data),) = charts(app)
-    assert spec["encoding"]["strokeDash"]["field"] == "measure"
+    assert spec["layer"][0]["encoding"]["strokeDash"]["field"] == "measure"
     assert {"period", "repository", "measure", "value"} <= {
         t["field"] for t in spec["encoding"]["tooltip"]
     }

@@ -88,7 +88,7 @@ def test_a_repository_keeps_its_colour_and_drawing_is_capped(
     assert second[options[1]] == first[options[1]] == chart_module.colour_of(options[1])
     assert second[options[7]] == chart_module.colour_of(options[7])
     # The legend draws line styles, not dots.
-    assert spec["encoding"]["strokeDash"]["legend"]["symbolType"] == "stroke"
+    assert spec["layer"][0]["encoding"]["strokeDash"]["legend"]["symbolType"] == "stroke"
 
     # A link asking for every repository draws at most MAX_REPOSITORIES of them.
     linked = dashboard(
