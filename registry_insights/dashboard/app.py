@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from registry_insights.dashboard import settings
 from registry_insights.dashboard.context import build_context
 from registry_insights.dashboard.icon import page_icon
 
@@ -31,10 +32,12 @@ navigation = st.navigation(
         st.Page(VIEWS / "security.py", title="Security", icon=":material/security:"),
     ]
 )
-build_context()
 try:
+    build_context()
     navigation.run()
 except Exception:  # st.stop and st.rerun are BaseExceptions and pass through
+    if settings.debug():
+        raise
     # The traceback goes to the server's log, never to the browser.
     LOG.exception("page %s failed", navigation.title)
     st.error(

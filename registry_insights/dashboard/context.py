@@ -159,6 +159,26 @@ def report_download(
     )
 
 
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=200)
+def _pulls_over_time(key: tuple[str, float], scope: queries.Scope) -> pd.DataFrame:
+    return queries.pulls_over_time(Warehouse(Path(key[0])), scope)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=200)
+def _summary_table(key: tuple[str, float], scope: queries.Scope) -> pd.DataFrame:
+    return queries.summary_table(Warehouse(Path(key[0])), scope)
+
+
+def pulls_over_time(context: DashboardContext) -> pd.DataFrame:
+    """`queries.pulls_over_time` of the selection's interval (cached)."""
+    return _pulls_over_time(_cache_key(context.warehouse), context.interval_scope)
+
+
+def summary_table(context: DashboardContext) -> pd.DataFrame:
+    """`queries.summary_table` of the selection's report period (cached)."""
+    return _summary_table(_cache_key(context.warehouse), context.period_scope)
+
+
 def _unavailable(problem: str) -> NoReturn:
     """The friendly page for a warehouse the dashboard cannot read: what to run, no
     traceback and no server path (those go to the server's log)."""

@@ -18,6 +18,7 @@ from registry_insights.dashboard.context import (
     CACHE_SECONDS,
     DashboardContext,
     _cache_key,
+    _periods,
     period_label,
     report_download,
 )
@@ -54,9 +55,9 @@ YEAR_MONTHS = 12
 
 def year_periods(context: DashboardContext, granularity: str) -> list[datetime.date]:
     """The complete periods of the last year of data, newest first."""
-    periods = context.report_periods if granularity == context.granularity else None
-    if periods is None:
-        periods = tuple(queries.available_periods(context.warehouse, granularity))
+    periods = context.report_periods
+    if granularity != context.granularity:
+        periods = tuple(_periods(_cache_key(context.warehouse), granularity))
     return sorted(queries.interval_periods(periods, granularity, YEAR_MONTHS), reverse=True)
 
 

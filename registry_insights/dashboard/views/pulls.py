@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from registry_insights.dashboard import charts, queries
+from registry_insights.dashboard import charts
 from registry_insights.dashboard.context import (
     current_context,
     headline,
     period_label,
+    pulls_over_time,
     report_download,
+    summary_table,
     table,
 )
 from registry_insights.dashboard.downloads import (
@@ -28,7 +30,7 @@ st.title("Pulls over time")
 if not selection.repositories:
     st.info("Select one or more repositories in the sidebar to draw the chart.")
 else:
-    frame = queries.pulls_over_time(context.warehouse, context.interval_scope)
+    frame = pulls_over_time(context)
     totals = frame.groupby("measure")["value"].sum()
     per_period = frame.groupby("period")["value"].sum().sort_index()
     latest = int(per_period.iloc[-1]) if len(per_period) else 0
@@ -64,7 +66,7 @@ if context.period is None:
     st.stop()
 st.subheader(f"Summary report, {period_label(selection.granularity, context.period)}")
 table(
-    queries.summary_table(context.warehouse, context.period_scope),
+    summary_table(context),
     key="summary_table",
     human_labels=False,
 )

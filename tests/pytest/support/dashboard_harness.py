@@ -46,6 +46,7 @@ def dashboard(
 ) -> AppTest:
     """The app, not yet run, on `database` (local mode unless `access_file`)."""
     monkeypatch.setenv(settings.DATABASE_ENV, str(database))
+    monkeypatch.setenv(settings.DEBUG_ENV, "1")  # a failing page raises: app.exception
     for name in settings.ACCESS_FILE_ENVS:  # e.g. the Data API's $REGISTRY_INSIGHTS_API_CONFIG
         monkeypatch.delenv(name, raising=False)
     if access_file is not None:
