@@ -439,11 +439,40 @@ def test_dashboard_in_a_real_browser(
             assert _metric(page, "Installs") == f"{int(installs):,}"
             assert _metric(page, "Uninstalls") == f"{int(uninstalls):,}"
             assert page.get_by_text(f"Organization {namespace}").count() >= 1
+            with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+                latest_month = connection.execute(
+                    "select max(date_reference) from marts.exp_extensions_summary "
+                    "where date_granularity = 'monthly'"
+                ).fetchone()
+                assert latest_month is not None
+                extension_part = write_period(
+                    connection,
+                    ExportPeriod(DATAVIEWS["ext-summary"], "monthly", latest_month[0], namespace),
+                    tmp_path / "extensions",
+                    100_000_000,
+                )[0]
+            page.locator(".st-key-extension_exports_period_monthly").scroll_into_view_if_needed()
+            with timings.measure("download: extensions summary export"):
+                name, data = _download(page, f"extension_exports_ext-summary_{namespace}")
+            assert (name, data) == (extension_part.path.name, extension_part.path.read_bytes())
+            assert gzip.decompress(data).count(b"\n") > 1
 
             with timings.measure("Security page (link)"):
                 page.goto(f"{server}security?org=westbrook&granularity=monthly")
                 page.get_by_text("Reports for the year").wait_for()
             assert page.locator("[data-testid='stException']").count() == 0
+            with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+                by_tag = report_csv_bytes(
+                    connection, REPORTS["vulnerabilities-by-tag"], "monthly", period, {"westbrook"}
+                )
+            key = f"year_vulnerabilities-by-tag_monthly_{period.isoformat()}"
+            page.get_by_role("tab", name="Monthly").click()
+            with timings.measure("download: a security report from the year's list"):
+                assert _download(page, key) == (
+                    f"vulnerabilities-by-tag_monthly_{period.isoformat()}.csv",
+                    by_tag,
+                )
+            assert by_tag.count(b"\n") > 1
             page.wait_for_timeout(500)  # deliver the last request events
         finally:
             browser.close()
