@@ -278,8 +278,10 @@ def extension_measures(
                 alt.Tooltip("value:Q", title="Count", format=","),
             ],
         )
-        .properties(height=200, width=380)
-        .facet(facet=alt.Facet("measure:N", title=None, sort=list(measures.values())), columns=3)
+        .properties(height=180, width=300)
+        .facet(facet=alt.Facet("measure:N", title=None, sort=list(measures.values())), columns=2)
         .resolve_scale(y="independent")
+        # Legend below, two charts a row: fits the page from 1280 px wide.
+        .configure_legend(orient="bottom", columns=3, labelLimit=0)
     )
     return chart

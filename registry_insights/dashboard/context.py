@@ -37,6 +37,13 @@ from registry_insights.dashboard.selection import (
 from registry_insights.warehouse import Warehouse, WarehouseUnavailable
 
 LOG = logging.getLogger(__name__)
+SIDEBAR_CSS = (
+    "<style>[data-testid='stSidebar'] [data-tag] "
+    "{max-width: none !important; height: auto !important;}"
+    "[data-testid='stSidebar'] [data-tag] span[title] "
+    "{max-width: none !important; overflow: visible !important; text-overflow: clip !important;"
+    " white-space: normal !important; overflow-wrap: anywhere;}</style>"
+)
 CONTEXT_KEY = "dashboard_context"
 #: The session key of the signed-in token (this browser tab's session only).
 TOKEN_KEY = "signed_in_token"
@@ -307,6 +314,8 @@ def build_context() -> DashboardContext:
         )
 
     sidebar = st.sidebar
+    # Repository names in the sidebar's chips are shown whole, not cut with an ellipsis.
+    sidebar.html(SIDEBAR_CSS)
     if signed.status == "signed_in":
         sidebar.success(
             f"Signed in as **{signed.account}**, organization "

@@ -31,10 +31,14 @@ headline(
         (
             "Most shared stack",
             f"{top['paired_image']}",
-            f"{top['pct_users']:.1f}% of {top['dvpp_image']} users",
+            f"{top['pct_users']:.1f}% of its users",
         ),
         ("Companies on these stacks", f"{companies['company_domain'].nunique():,}", None),
     ]
+)
+st.caption(
+    f"Most shared stack: {top['pct_users']:.1f}% of the users of {top['dvpp_image']} also "
+    f"pull {top['paired_image']}."
 )
 st.altair_chart(
     charts.ranked_bars(

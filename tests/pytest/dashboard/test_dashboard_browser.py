@@ -281,12 +281,19 @@ def _metric(page: Any, label: str) -> str:
 
 
 def _no_overflow(page: Any, width: int) -> None:
-    """Nothing wider than the window (no horizontal scroll, nothing cut off)."""
+    """Nothing wider than the window: no horizontal scroll, and no chart reaching past
+    the right edge of the page (a chart's container would cut it off)."""
     page.set_viewport_size({"width": width, "height": 1100})
-    page.wait_for_timeout(800)
+    page.wait_for_timeout(1500)
     overflow = page.evaluate(
-        "() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth - "
-        "document.querySelector('[data-testid=\"stMain\"]').clientWidth"
+        """() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        const right = main.getBoundingClientRect().right;
+        const charts = Array.from(document.querySelectorAll(
+            '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'));
+        const past = charts.map(c => c.getBoundingClientRect().right - right);
+        return Math.max(main.scrollWidth - main.clientWidth, 0, ...past);
+    }"""
     )
     assert overflow <= 1, f"{overflow}px cut at width {width}"
 
@@ -439,6 +446,8 @@ def test_dashboard_in_a_real_browser(
             assert _metric(page, "Installs") == f"{int(installs):,}"
             assert _metric(page, "Uninstalls") == f"{int(uninstalls):,}"
             assert page.get_by_text(f"Organization {namespace}").count() >= 1
+            for width in (1280, 1440):
+                _no_overflow(page, width)
             with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
                 latest_month = connection.execute(
                     "select max(date_reference) from marts.exp_extensions_summary "
