@@ -51,6 +51,9 @@ SAVE_TOKEN_KEY = "token_to_store"
 CLEAR_TOKEN_KEY = "token_to_clear"
 RESTORED_KEY = "token_restored"
 CACHE_SECONDS = 300
+#: A headline value or note longer than this is also written out in full below.
+LONG_VALUE = 10
+LONG_NOTE = 22
 #: What to run when the warehouse is missing, unbuilt or empty.
 WAREHOUSE_HELP = (
     "Build it, then reload this page:\n\n"
@@ -428,6 +431,14 @@ def headline(columns: Sequence[tuple[str, str, str | None]], changes: bool = Fal
             column.metric(label, value, delta)
         else:
             column.metric(label, value, delta, delta_color="off", delta_arrow="off")
+    # A metric shows a long value or note cut with an ellipsis: spell those out below.
+    long = [
+        f"{label}: **{value}**" + (f" ({delta})" if delta else "")
+        for label, value, delta in columns
+        if len(value) > LONG_VALUE or len(delta or "") > LONG_NOTE
+    ]
+    if long:
+        st.caption("; ".join(long))
 
 
 def table(frame: pd.DataFrame, key: str, human_labels: bool = True) -> None:

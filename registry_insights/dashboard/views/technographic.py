@@ -37,8 +37,7 @@ headline(
     ]
 )
 st.caption(
-    f"Most shared stack: {top['pct_users']:.1f}% of the users of {top['dvpp_image']} also "
-    f"pull {top['paired_image']}."
+    f"{top['pct_users']:.1f}% of the users of {top['dvpp_image']} also pull {top['paired_image']}."
 )
 st.altair_chart(
     charts.ranked_bars(

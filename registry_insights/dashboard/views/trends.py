@@ -54,7 +54,7 @@ headline(
             "none" if rising is None else str(rising["value"]),
             None
             if rising is None
-            else f"{rising['change_pct_points']:+.1f} percentage points of its image's share",
+            else f"{rising['change_pct_points']:+.1f} points of its image's share",
         ),
     ]
 )
