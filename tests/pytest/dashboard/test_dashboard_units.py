@@ -455,3 +455,60 @@ def test_security_queries_are_the_marts_rows_of_the_viewers_namespaces(
     }
     tags = queries.tags_at_period(warehouse, scope)
     assert len(tags) and tags["repository"].str.startswith("westbrook/").all()
+
+
+# ---- organizations, sign-in, colours ------------------------------------------------
+
+
+def test_the_link_carries_the_organization_and_at_most_the_cap() -> None:
+    from registry_insights.dashboard.selection import MAX_REPOSITORIES, Selection
+
+    chosen = Selection("monthly", 6, ("acme/api",), D(2026, 6, 1), "acme")
+    params = encode(chosen)
+    assert next(iter(params)) == "org" and params["org"] == "acme"
+    assert decode({k: v if isinstance(v, list) else [v] for k, v in params.items()}) == chosen
+    assert decode({"org": [""]}).organization is None
+    many = [f"acme/r{n:02d}" for n in range(MAX_REPOSITORIES + 5)]
+    capped = constrain(Selection(repositories=tuple(many)), many, [], many[:5])
+    assert capped.repositories == tuple(many[:MAX_REPOSITORIES])
+
+
+def test_sign_in_states(tmp_path: Path) -> None:
+    text = (
+        f'[accounts.alice]\ntoken_sha256 = ["{token_hash("a")}"]\n'
+        f'[accounts.bob]\ntoken_sha256 = ["{token_hash("b")}"]\n'
+        f'[accounts.carol]\ntoken_sha256 = ["{token_hash("c")}"]\n'
+        '[organizations.acme]\nnamespaces = ["acme", "acme-labs"]\nmembers = ["alice"]\n'
+        '[organizations.globex]\nnamespaces = ["globex"]\nmembers = ["alice"]\n'
+        '[organizations.empty]\nnamespaces = []\nmembers = ["bob"]\n'
+    )
+    policy = load_access(_write(tmp_path, text))
+    assert policy.sign_in(None).status == "no_token"
+    assert policy.sign_in("  ").status == "no_token"
+    assert policy.sign_in("wrong").status == "unknown_token"
+    assert policy.sign_in("c").status == "no_organization"
+    assert policy.sign_in("c").account == "carol"
+    assert policy.sign_in("b").status == "no_organization"  # its organization owns nothing
+    alice = policy.sign_in(" a ")
+    assert (alice.status, alice.account) == ("signed_in", "alice")
+    assert alice.organizations == {
+        "acme": frozenset({"acme", "acme-labs"}),
+        "globex": frozenset({"globex"}),
+    }
+    # The organizations' namespaces together are what the Data API's rule allows.
+    assert alice.organizations is not None
+    assert frozenset().union(*alice.organizations.values()) == policy.allowed_namespaces("a")
+    messages = {policy.sign_in(t).message for t in (None, "wrong", "c")}
+    assert len(messages) == 3 and "carol" in policy.sign_in("c").message
+    assert LocalAccess().sign_in("anything").status == "local"
+
+
+def test_a_repository_colour_depends_on_its_name_only() -> None:
+    from registry_insights.dashboard import charts
+
+    first = charts.repository_colours(["acme/api", "acme/web"])
+    second = charts.repository_colours(["zeta/x", "acme/web", "beta/y"])
+    colour = dict(zip(first.domain, first.range, strict=True))
+    again = dict(zip(second.domain, second.range, strict=True))
+    assert colour["acme/web"] == again["acme/web"] == charts.colour_of("acme/web")
+    assert len({charts.colour_of(f"n/r{i}") for i in range(200)}) == len(charts.PALETTE)
