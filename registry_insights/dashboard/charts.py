@@ -3,12 +3,123 @@ Every mark carries a tooltip with the exact numbers."""
 
 from __future__ import annotations
 
+import datetime
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+
 import altair as alt
 import pandas as pd
 
 PERIOD = alt.X("period:O", title="Period starting", axis=alt.Axis(labelAngle=-30))
 PERIOD_TOOLTIP = alt.Tooltip("period:O", title="Period starting")
 COLOURS = alt.Scale(scheme="tableau10")
+#: Twenty distinct colours (Tableau 20); a repository's colour is picked by its name.
+PALETTE = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
+    "#ff9da7", "#9c755f", "#bab0ac", "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6",
+    "#8cd17d", "#f1ce63", "#d4a6c8", "#fabfd2", "#d37295", "#79706e",
+)  # fmt: skip
+
+#: Human labels (with units) of the columns the pages show, for tables and tooltips.
+LABELS: dict[str, str] = {
+    "period": "Period starting",
+    "repository": "Repository",
+    "measure": "Measure",
+    "value": "Value",
+    "data_downloads": "Data downloads",
+    "version_checks": "Version checks",
+    "pulls": "Pulls",
+    "share": "Share of pulls (%)",
+    "first_share_pct": "Share in first period (%)",
+    "last_share_pct": "Share in last period (%)",
+    "change_pct_points": "Change (percentage points)",
+    "last_pulls": "Pulls in last period",
+    "dvpp_image": "Your image",
+    "paired_image": "Also pulled",
+    "users": "Users of both",
+    "total_pullers": "Users of your image",
+    "pct_users": "Share of your image's users (%)",
+    "domains": "Company domains of both",
+    "total_domains": "Company domains of your image",
+    "pct_domains": "Share of your image's company domains (%)",
+    "companies": "Companies",
+    "company_domain": "Company",
+    "ip_country": "Country",
+    "country": "Country",
+    "provider": "Cloud provider",
+    "client": "Client",
+    "cloud_service_provider": "Cloud provider",
+    "user_agent_tool": "Client",
+    "inferred_use_case": "Inferred use case",
+    "unique_authenticated_users": "Unique signed-in users",
+    "extension": "Extension",
+    "installs": "Installs",
+    "uninstalls": "Uninstalls",
+    "updates": "Updates",
+    "total_installs": "Total installs",
+    "total_uninstalls": "Total uninstalls",
+    "unique_installs": "Unique installs",
+    "unique_uninstalls": "Unique uninstalls",
+    "unique_users": "Unique users",
+    "tag": "Tag",
+    "digest": "Digest",
+    "is_scanned": "Scanned",
+    "critical": "Critical findings",
+    "high": "High findings",
+    "medium": "Medium findings",
+    "low": "Low findings",
+    "fixable": "Fixable findings",
+    "manifest_digest": "Image digest",
+    "vulnerability_id": "Vulnerability",
+    "severity": "Severity",
+    "package_name": "Package",
+    "installed_version": "Installed version",
+    "fixed_version": "Fixed in version",
+    "introduced_in_tag": "Introduced in tag",
+    "fixed_in_tag": "Fixed in tag",
+    "cvss_score": "CVSS score",
+    "scanned": "Downloads of scanned images",
+    "vulnerable": "Downloads of vulnerable images",
+    "clean": "Downloads of clean images",
+    "vulnerable_share": "Share of downloads on vulnerable images (%)",
+    "vulnerabilities": "Findings",
+}
+
+
+def label(column: str) -> str:
+    """A column's human label (the column itself when it has none)."""
+    return LABELS.get(column, column.replace("_", " ").capitalize())
+
+
+def repository_colours(repositories: Iterable[str]) -> alt.Scale:
+    """A colour per repository picked from its name, so that a repository keeps its
+    colour whatever else is selected."""
+    domain = sorted(set(repositories))
+    return alt.Scale(domain=domain, range=[colour_of(name) for name in domain])
+
+
+def colour_of(name: str) -> str:
+    return PALETTE[zlib.crc32(name.encode("utf-8")) % len(PALETTE)]
+
+
+def labelled(
+    frame: pd.DataFrame, columns: Sequence[str] | None = None, rename: bool = True
+) -> pd.DataFrame:
+    """`frame` for a table: dates shown as dates (2026-08-10), shares in percent
+    (0-1 shares times 100) and (unless not `rename`) human column labels."""
+    shown = frame[list(columns)] if columns is not None else frame
+    shown = shown.copy()
+    for column in shown.columns:
+        values = shown[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            shown[column] = values.dt.strftime("%Y-%m-%d")
+        elif len(values) and isinstance(values.iloc[0], datetime.date):
+            shown[column] = [str(value) for value in values]
+        elif column in {"share", "vulnerable_share"}:
+            shown[column] = (values * 100).round(2)
+    if not rename:
+        return shown
+    return shown.rename(columns={column: label(column) for column in shown.columns})
 
 
 def _with_period_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -16,23 +127,49 @@ def _with_period_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(period=[str(value) for value in frame["period"]])
 
 
-def pulls_over_time(frame: pd.DataFrame, granularity: str) -> alt.Chart:
+def pulls_over_time(frame: pd.DataFrame, granularity: str) -> alt.LayerChart:
     """One line per repository and measure: colour = repository, solid = data
-    downloads, dashed = version checks; points show the exact value on hover."""
+    downloads, dashed = version checks; points show the exact value on hover. The points
+    are a layer of their own, outside the line-style legend, so that the legend draws
+    the two line styles (not two identical dots)."""
     data = _with_period_text(frame)
-    chart: alt.Chart = (
-        alt.Chart(data, title=f"Pulls per {'week' if granularity == 'weekly' else 'month'}")
-        .mark_line(point=alt.OverlayMarkDef(size=70, filled=True))
+    lines = (
+        alt.Chart()
+        .mark_line(strokeWidth=2)
         .encode(
-            x=PERIOD,
-            y=alt.Y("value:Q", title="Pulls"),
-            color=alt.Color("repository:N", title="Repository", scale=COLOURS),
             strokeDash=alt.StrokeDash(
                 "measure:N",
-                title="Measure",
+                title="Line style",
                 scale=alt.Scale(
                     domain=["Data downloads", "Version checks"], range=[[1, 0], [6, 4]]
                 ),
+                legend=alt.Legend(
+                    symbolType="stroke",
+                    symbolStrokeWidth=2,
+                    symbolSize=500,
+                    symbolStrokeColor="#333333",
+                    labelExpr="datum.label + (datum.label == 'Data downloads' ? ' (solid)' "
+                    ": ' (dashed)')",
+                ),
+            )
+        )
+    )
+    points = alt.Chart().mark_point(size=70, filled=True, opacity=1)
+    chart: alt.LayerChart = (
+        alt.layer(
+            lines,
+            points,
+            data=data,
+            title=f"Pulls per {'week' if granularity == 'weekly' else 'month'}",
+        )
+        .encode(
+            x=PERIOD,
+            y=alt.Y("value:Q", title="Pulls"),
+            color=alt.Color(
+                "repository:N",
+                title="Repository",
+                scale=repository_colours(data["repository"]),
+                legend=alt.Legend(labelLimit=0, symbolType="stroke", symbolStrokeWidth=3),
             ),
             tooltip=[
                 PERIOD_TOOLTIP,
@@ -40,6 +177,7 @@ def pulls_over_time(frame: pd.DataFrame, granularity: str) -> alt.Chart:
                 alt.Tooltip("measure:N", title="Measure"),
                 alt.Tooltip("value:Q", title="Count", format=","),
             ],
+            detail="measure:N",
         )
         .properties(height=380)
     )
@@ -70,7 +208,9 @@ def _values_over_time(frame: pd.DataFrame, title: str, value_title: str) -> alt.
         alt.Chart(_with_period_text(frame), title=title)
         .encode(
             x=PERIOD,
-            color=alt.Color("value:N", title=value_title, scale=COLOURS),
+            color=alt.Color(
+                "value:N", title=value_title, scale=COLOURS, legend=alt.Legend(labelLimit=0)
+            ),
             tooltip=[
                 PERIOD_TOOLTIP,
                 alt.Tooltip("value:N", title=value_title),
@@ -98,11 +238,50 @@ def ranked_bars(
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360)),
-            x=alt.X(f"{measure}:Q", title=measure.replace("_", " ")),
-            color=alt.Color(f"{colour}:N", title=colour.replace("_", " "), scale=COLOURS),
-            tooltip=tooltip,
+            y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0)),
+            x=alt.X(f"{measure}:Q", title=label(measure)),
+            color=alt.Color(
+                f"{colour}:N", title=label(colour), scale=COLOURS, legend=alt.Legend(labelLimit=0)
+            ),
+            tooltip=[alt.Tooltip(column, title=label(column)) for column in tooltip],
         )
         .properties(height=alt.Step(22))
+    )
+    return chart
+
+
+def extension_measures(
+    frame: pd.DataFrame, measures: Mapping[str, str], title: str
+) -> alt.FacetChart:
+    """One small chart per measure: each extension's count per period, exact counts in
+    the tooltip."""
+    long = _with_period_text(frame).melt(
+        id_vars=["period", "extension"], value_vars=list(measures), var_name="measure"
+    )
+    long["measure"] = long["measure"].map(measures)
+    chart: alt.FacetChart = (
+        alt.Chart(long, title=title)
+        .mark_line(point=alt.OverlayMarkDef(size=50, filled=True))
+        .encode(
+            x=PERIOD,
+            y=alt.Y("value:Q", title="Count"),
+            color=alt.Color(
+                "extension:N",
+                title="Extension",
+                scale=repository_colours(long["extension"]),
+                legend=alt.Legend(labelLimit=0),
+            ),
+            tooltip=[
+                PERIOD_TOOLTIP,
+                alt.Tooltip("extension:N", title="Extension"),
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("value:Q", title="Count", format=","),
+            ],
+        )
+        .properties(height=180, width=300)
+        .facet(facet=alt.Facet("measure:N", title=None, sort=list(measures.values())), columns=2)
+        .resolve_scale(y="independent")
+        # Legend below, two charts a row: fits the page from 1280 px wide.
+        .configure_legend(orient="bottom", columns=3, labelLimit=0)
     )
     return chart

@@ -5,30 +5,63 @@ link), and cached wrappers around `queries`."""
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NoReturn
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from registry_insights.access import ConfigError
-from registry_insights.dashboard import queries, settings
-from registry_insights.dashboard.access import LOCAL_MODE_BANNER, AccessPolicy, load_access
+from registry_insights.dashboard import charts, queries, settings, token_store
+from registry_insights.dashboard.access import (
+    LOCAL_MODE_BANNER,
+    AccessPolicy,
+    SignIn,
+    load_access,
+)
 from registry_insights.dashboard.selection import (
+    DEFAULT_REPOSITORY_COUNT,
     GRANULARITIES,
     INTERVAL_MONTHS,
+    MAX_REPOSITORIES,
     Granularity,
     Selection,
     constrain,
     decode,
     encode,
 )
-from registry_insights.warehouse import Warehouse
+from registry_insights.warehouse import Warehouse, WarehouseUnavailable
 
+LOG = logging.getLogger(__name__)
+SIDEBAR_CSS = (
+    "<style>[data-testid='stSidebar'] [data-tag] "
+    "{max-width: none !important; height: auto !important;}"
+    "[data-testid='stSidebar'] [data-tag] span[title] "
+    "{max-width: none !important; overflow: visible !important; text-overflow: clip !important;"
+    " white-space: normal !important; overflow-wrap: anywhere;}</style>"
+)
 CONTEXT_KEY = "dashboard_context"
-DEFAULT_REPOSITORY_COUNT = 3
+#: The session key of the signed-in token (this browser tab's session only).
+TOKEN_KEY = "signed_in_token"
+SAVE_TOKEN_KEY = "token_to_store"
+CLEAR_TOKEN_KEY = "token_to_clear"
+RESTORED_KEY = "token_restored"
 CACHE_SECONDS = 300
+#: A headline value or note longer than this is also written out in full below.
+LONG_VALUE = 10
+LONG_NOTE = 22
+#: What to run when the warehouse is missing, unbuilt or empty.
+WAREHOUSE_HELP = (
+    "Build it, then reload this page:\n\n"
+    "- the demo: `make demo`;\n"
+    "- your own data: `registry-insights ingest ...` (or `registry-insights generate`), "
+    "then `dbt build`;\n"
+    "- another file: `registry-insights dashboard --database FILE`."
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +75,7 @@ class DashboardContext:
     selection: Selection
     interval_periods: tuple[datetime.date, ...]
     report_periods: tuple[datetime.date, ...]
+    organization: str = ""
 
     @property
     def period(self) -> datetime.date | None:
@@ -71,7 +105,7 @@ def period_label(granularity: str, period: datetime.date) -> str:
     if granularity == "monthly":
         return period.strftime("%B %Y")
     end = period + datetime.timedelta(days=6)
-    return f"week of {period.isoformat()} (to {end.isoformat()})"
+    return f"{period.isoformat()} to {end.isoformat()}"
 
 
 @st.cache_resource
@@ -95,6 +129,11 @@ def _repositories(key: tuple[str, float], namespaces: tuple[str, ...] | None) ->
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _namespaces(key: tuple[str, float]) -> list[str]:
+    return queries.namespaces(Warehouse(Path(key[0])))
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _periods(key: tuple[str, float], granularity: str) -> list[datetime.date]:
     return queries.available_periods(Warehouse(Path(key[0])), granularity)
 
@@ -111,32 +150,117 @@ def _report_download(
     return queries.report_download(warehouse, report_name, granularity, period, namespaces)
 
 
-def report_download(context: DashboardContext, report_name: str) -> tuple[str, bytes]:
-    """File name and bytes of a report for the selected period (cached)."""
-    assert context.period is not None
+def report_download(
+    context: DashboardContext,
+    report_name: str,
+    granularity: str | None = None,
+    period: datetime.date | None = None,
+) -> tuple[str, bytes]:
+    """File name and bytes of a report for the organization, for the selected period
+    unless another one is given (cached)."""
+    chosen = period if period is not None else context.period
+    assert chosen is not None
     return _report_download(
         _cache_key(context.warehouse),
         report_name,
-        context.granularity,
-        context.period,
+        granularity or context.granularity,
+        chosen,
         _namespace_key(context.namespaces),
     )
 
 
-def _identity(policy: AccessPolicy) -> str | None:
-    """The bearer token: from an `Authorization: Bearer` header (a proxy in front of
-    the dashboard can add it), else from the sidebar field. Never from the URL, so a
-    share link never carries a token."""
-    if policy.mode == "local":
-        return None
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=200)
+def _pulls_over_time(key: tuple[str, float], scope: queries.Scope) -> pd.DataFrame:
+    return queries.pulls_over_time(Warehouse(Path(key[0])), scope)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=200)
+def _summary_table(key: tuple[str, float], scope: queries.Scope) -> pd.DataFrame:
+    return queries.summary_table(Warehouse(Path(key[0])), scope)
+
+
+def pulls_over_time(context: DashboardContext) -> pd.DataFrame:
+    """`queries.pulls_over_time` of the selection's interval (cached)."""
+    return _pulls_over_time(_cache_key(context.warehouse), context.interval_scope)
+
+
+def summary_table(context: DashboardContext) -> pd.DataFrame:
+    """`queries.summary_table` of the selection's report period (cached)."""
+    return _summary_table(_cache_key(context.warehouse), context.period_scope)
+
+
+def _unavailable(problem: str) -> NoReturn:
+    """The friendly page for a warehouse the dashboard cannot read: what to run, no
+    traceback and no server path (those go to the server's log)."""
+    st.title("Registry insights")
+    st.warning(f"{problem}\n\n{WAREHOUSE_HELP}", icon=":material/construction:")
+    st.stop()
+
+
+def _token_from_header() -> str | None:
     header = st.context.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    token = st.sidebar.text_input("Access token", type="password", key="access_token")
-    return token or None
+        return header[7:].strip() or None
+    return None
+
+
+def _sign_in(policy: AccessPolicy) -> SignIn:
+    """Who is looking. The bearer token comes from an `Authorization: Bearer` header
+    (a proxy in front of the dashboard can add it), else from the sidebar's sign-in
+    form; it is kept for this browser tab (the session, and the tab's sessionStorage so
+    that a reload stays signed in), never in the URL, so a share link never carries a
+    token, until "Sign out"."""
+    if policy.mode == "local":
+        return policy.sign_in(None)
+    header = _token_from_header()
+    if header is not None:
+        return policy.sign_in(header)
+    sidebar = st.sidebar
+    with sidebar:
+        stored = token_store.sync(
+            st.session_state.get(TOKEN_KEY),
+            save=st.session_state.pop(SAVE_TOKEN_KEY, None),
+            clear=bool(st.session_state.pop(CLEAR_TOKEN_KEY, False)),
+        )
+    # A reloaded tab: the token its storage kept (once per session: not after sign-out).
+    if stored and TOKEN_KEY not in st.session_state and not st.session_state.get(RESTORED_KEY):
+        st.session_state[RESTORED_KEY] = True
+        st.session_state[TOKEN_KEY] = stored
+    signed = policy.sign_in(st.session_state.get(TOKEN_KEY))
+    if signed.status == "signed_in" or signed.status == "no_organization":
+        if sidebar.button("Sign out", key="sign_out", icon=":material/logout:"):
+            st.session_state.pop(TOKEN_KEY, None)
+            st.session_state[CLEAR_TOKEN_KEY] = True
+            st.session_state[RESTORED_KEY] = True
+            st.rerun()
+        return signed
+    with sidebar.form("sign_in_form", clear_on_submit=True, border=False):
+        token = st.text_input("Access token", type="password", key="access_token")
+        if st.form_submit_button("Sign in", icon=":material/login:", key="sign_in"):
+            token = token.strip()
+            st.session_state[TOKEN_KEY] = token
+            if policy.sign_in(token).account is not None:
+                st.session_state[SAVE_TOKEN_KEY] = token
+            st.rerun()
+    return signed
+
+
+def _organizations(signed: SignIn, key: tuple[str, float]) -> dict[str, frozenset[str]]:
+    """The organizations the viewer may pick, busiest first in local mode (where each
+    namespace of the warehouse is one organization)."""
+    if signed.organizations is not None:
+        return dict(signed.organizations)
+    return {namespace: frozenset({namespace}) for namespace in _namespaces(key)}
+
+
+def _on_organization_change() -> None:
+    # Another organization: its own default repositories, not the previous one's.
+    st.session_state.pop("repositories", None)
+    st.session_state["organization_changed"] = True
 
 
 def _seed_from_link(selection: Selection) -> None:
+    st.session_state["organization"] = selection.organization
     st.session_state["granularity"] = selection.granularity
     st.session_state["months"] = selection.months
     st.session_state["repositories"] = list(selection.repositories)
@@ -155,22 +279,34 @@ def build_context() -> DashboardContext:
             None if access_file is None else access_file.stat().st_mtime,
         )
     except (ConfigError, OSError) as error:
-        st.error(f"The access file is unusable: {error}")
+        LOG.error("access file unusable: %s", error)
+        st.error("The access file is unusable: the server's log says why.")
         st.stop()
-    if not warehouse.path.exists():
-        st.error(f"No warehouse at `{warehouse.path}`: run `make demo` (or `dbt build`) first.")
-        st.stop()
+    if not warehouse.path.is_file():
+        LOG.error("no warehouse at %s", warehouse.path)
+        _unavailable("There is no warehouse yet.")
     if policy.mode == "local":
         st.info(LOCAL_MODE_BANNER, icon=":material/lock_open:")
-    namespaces = policy.allowed_namespaces(_identity(policy))
-    if namespaces is not None and not namespaces:
-        st.warning("Enter a valid access token in the sidebar to see your organizations' data.")
+    signed = _sign_in(policy)
+    if policy.mode == "token" and signed.status != "signed_in":
+        st.warning(signed.message, icon=":material/key:")
         st.stop()
-    key = _cache_key(warehouse)
-    repositories = _repositories(key, _namespace_key(namespaces))
+    try:
+        key = _cache_key(warehouse)
+        organizations = _organizations(signed, key)
+        weekly_periods = _periods(key, "weekly")
+    except (duckdb.Error, WarehouseUnavailable) as error:
+        LOG.error("warehouse unreadable: %s", error)
+        _unavailable("The warehouse is not built, or not completely.")
+    if not organizations or not weekly_periods:
+        _unavailable("The warehouse holds no complete period of pulls yet.")
 
     if not st.session_state.get("seeded_from_link"):
         asked = decode({name: st.query_params.get_all(name) for name in st.query_params})
+        linked = asked.organization if asked.organization in organizations else None
+        first = linked or next(iter(organizations))
+        repositories = _repositories(key, _namespace_key(organizations[first]))
+        asked = replace(asked, organization=first)
         _seed_from_link(
             constrain(
                 asked,
@@ -181,7 +317,29 @@ def build_context() -> DashboardContext:
         )
 
     sidebar = st.sidebar
+    # Repository names in the sidebar's chips are shown whole, not cut with an ellipsis.
+    sidebar.html(SIDEBAR_CSS)
+    if signed.status == "signed_in":
+        sidebar.success(
+            f"Signed in as **{signed.account}**, organization "
+            f"**{st.session_state.get('organization')}**",
+            icon=":material/person:",
+        )
     sidebar.header("Selection")
+    if st.session_state.get("organization") not in organizations:
+        st.session_state["organization"] = next(iter(organizations))
+    organization: str = sidebar.selectbox(
+        "Organization",
+        list(organizations),
+        key="organization",
+        on_change=_on_organization_change,
+        help="Each namespace is one organization in local mode; with a token, your organizations.",
+    )
+    namespaces = organizations[organization]
+    repositories = _repositories(key, _namespace_key(namespaces))
+    if "repositories" not in st.session_state:
+        st.session_state["repositories"] = repositories[:DEFAULT_REPOSITORY_COUNT]
+    st.markdown(f"#### :material/apartment: Organization **{organization}**")
     granularity: Granularity = sidebar.radio(
         "Granularity",
         GRANULARITIES,
@@ -197,15 +355,22 @@ def build_context() -> DashboardContext:
         horizontal=True,
     )
     # Options can shrink (another token, a rebuilt warehouse): keep what is still offered.
+    offered = set(repositories)
     st.session_state["repositories"] = [
-        r for r in st.session_state.get("repositories", []) if r in set(repositories)
-    ]
+        r for r in st.session_state.get("repositories", []) if r in offered
+    ][:MAX_REPOSITORIES]
     selected: list[str] = sidebar.multiselect(
         "Repositories",
         repositories,
         key="repositories",
         placeholder="Choose one or more repositories",
+        max_selections=MAX_REPOSITORIES,
+        help=f"At most {MAX_REPOSITORIES} repositories are drawn at once.",
     )
+    if len(selected) >= MAX_REPOSITORIES:
+        sidebar.caption(
+            f"At most {MAX_REPOSITORIES} repositories are drawn at once: remove one to add another."
+        )
     report_periods = _periods(key, granularity)
     if st.session_state.get("period") not in report_periods:
         st.session_state["period"] = max(report_periods) if report_periods else None
@@ -215,7 +380,7 @@ def build_context() -> DashboardContext:
         key="period",
         format_func=lambda p: period_label(granularity, p),
     )
-    selection = Selection(granularity, months, tuple(selected), period)
+    selection = Selection(granularity, months, tuple(selected), period, organization)
     if _current_params() != _as_lists(encode(selection)):
         st.query_params.from_dict(encode(selection))
     context = DashboardContext(
@@ -225,6 +390,7 @@ def build_context() -> DashboardContext:
         selection=selection,
         interval_periods=tuple(queries.interval_periods(report_periods, granularity, months)),
         report_periods=tuple(report_periods),
+        organization=organization,
     )
     st.session_state[CONTEXT_KEY] = context
     return context
@@ -265,7 +431,19 @@ def headline(columns: Sequence[tuple[str, str, str | None]], changes: bool = Fal
             column.metric(label, value, delta)
         else:
             column.metric(label, value, delta, delta_color="off", delta_arrow="off")
+    # A metric shows a long value or note cut with an ellipsis: spell those out below.
+    long = [
+        f"{label}: **{value}**" + (f" ({delta})" if delta else "")
+        for label, value, delta in columns
+        if len(value) > LONG_VALUE or len(delta or "") > LONG_NOTE
+    ]
+    if long:
+        st.caption("; ".join(long))
 
 
-def table(frame: pd.DataFrame, key: str) -> None:
-    st.dataframe(frame, hide_index=True, width="stretch", key=key)
+def table(frame: pd.DataFrame, key: str, human_labels: bool = True) -> None:
+    """A table: dates as dates, shares in %, human column labels (a report's table keeps
+    its published header, as in its CSV, with `human_labels=False`)."""
+    st.dataframe(
+        charts.labelled(frame, rename=human_labels), hide_index=True, width="stretch", key=key
+    )

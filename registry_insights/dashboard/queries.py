@@ -12,14 +12,22 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import tempfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
-from registry_insights.publishing.catalog import REPORTS, PublishedDataset
+from registry_insights.publishing.catalog import DATAVIEWS, REPORTS, PublishedDataset
+from registry_insights.publishing.dataview_files import (
+    DEFAULT_MAX_FILE_BYTES,
+    ExportPeriod,
+    write_period,
+)
 from registry_insights.publishing.report_files import report_csv_bytes, report_file_name
+from registry_insights.publishing.rows import periods_of
 from registry_insights.warehouse import Warehouse
 
 TrendDimension = Literal["ip_country", "cloud_service_provider", "user_agent_tool", "tag"]
@@ -85,6 +93,18 @@ def interval_periods(
     return sorted(p for p in periods if p >= start)
 
 
+def namespaces(warehouse: Warehouse) -> list[str]:
+    """Every namespace with pulls, busiest first (all monthly periods): local mode's
+    organizations."""
+    report = REPORTS["summary"]
+    frame = warehouse.frame(
+        f"select {report.namespace_expression} as namespace, sum(event_count) as events "
+        f"from {report.relation} where level = 'repository' and date_granularity = 'monthly' "
+        "group by all order by events desc, namespace"
+    )
+    return [str(value) for value in frame["namespace"]]
+
+
 def repositories(warehouse: Warehouse, namespaces: Collection[str] | None) -> list[str]:
     """The repositories the viewer may see, busiest first (all monthly periods)."""
     report = REPORTS["summary"]
@@ -148,15 +168,18 @@ def summary_table(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
 def trends_by(warehouse: Warehouse, dimension: TrendDimension, scope: Scope) -> pd.DataFrame:
     """Trends report totals per period and value of one dimension: `period, value,
     data_downloads, version_checks, pulls, share` (share of the period's pulls, 0-1).
-    Tags are labelled `repository:tag`, digest pulls `repository:(by digest)`."""
+    Tags are labelled `repository:tag`, digest pulls `repository:(by digest)`, and
+    carry their `repository`: a tag's share is within its own repository (image)."""
     report = REPORTS["trends"]
     where = _where(report, scope, "repository")
     if dimension == "tag":
         label = f"repository || ':' || coalesce(tag, '{BY_DIGEST}')"
+        keys = ", repository"
     else:
         label = f"coalesce({dimension}, 'unknown')"
+        keys = ""
     frame = warehouse.frame(
-        f"select date_reference as period, {label} as value, "
+        f"select date_reference as period, {label} as value{keys}, "
         "sum(data_downloads) as data_downloads, sum(version_checks) as version_checks, "
         f"sum(pulls) as pulls from {report.relation} where {where.sql} "
         "group by all order by period, pulls desc, value",
@@ -170,12 +193,14 @@ def trends_by(warehouse: Warehouse, dimension: TrendDimension, scope: Scope) -> 
 
 def tagged_only(frame: pd.DataFrame) -> pd.DataFrame:
     """A `trends_by(..., "tag", ...)` frame without digest pulls (they name no version),
-    shares recomputed among tagged pulls."""
+    shares recomputed among the tagged pulls of each repository: one image's release
+    does not shift another image's shares."""
     return _with_shares(frame[~frame["value"].str.endswith(f":{BY_DIGEST}")].copy())
 
 
 def _with_shares(frame: pd.DataFrame) -> pd.DataFrame:
-    totals = frame.groupby("period")["pulls"].transform("sum")
+    groups = ["period", "repository"] if "repository" in frame.columns else ["period"]
+    totals = frame.groupby(groups)["pulls"].transform("sum")
     frame["share"] = (frame["pulls"] / totals.where(totals > 0)).fillna(0.0)
     return frame.reset_index(drop=True)
 
@@ -411,3 +436,96 @@ def vulnerable_pull_shares(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
         frame["vulnerable"] / frame["scanned"].where(frame["scanned"] > 0)
     ).fillna(0.0)
     return frame
+
+
+# ---- extensions -------------------------------------------------------------------
+
+#: Core extension measures (Extensions summary export): mart column -> label.
+EXTENSION_CORE = {
+    "installs": "Installs",
+    "uninstalls": "Uninstalls",
+    "updates": "Updates",
+    "total_installs": "Total installs",
+    "total_uninstalls": "Total uninstalls",
+}
+#: Premium extension measures (premium summary and geo exports): mart column -> label.
+EXTENSION_PREMIUM = {
+    "unique_installs": "Unique installs",
+    "unique_uninstalls": "Unique uninstalls",
+    "unique_users": "Unique users",
+}
+
+
+def _dataview_where(name: str, scope: Scope) -> tuple[str, str, tuple[object, ...]]:
+    """A dataview's relation, its scope filter (periods and namespaces) and parameters."""
+    view = DATAVIEWS[name]
+    clauses = ["date_granularity = ?", "date_reference in (select unnest(?::date[]))"]
+    parameters: list[object] = [scope.granularity, sorted(scope.periods)]
+    if scope.namespaces is not None:
+        clauses.append(f"{view.namespace_expression} in (select unnest(?::varchar[]))")
+        parameters.append(sorted(scope.namespaces))
+    return view.relation, " and ".join(clauses), tuple(parameters)
+
+
+def extensions_over_time(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
+    """Per period and extension: the core counts (Extensions summary export) and the
+    premium unique counts (premium summary export), as the marts have them (a missing
+    premium row is 0). Columns: `period, extension` and every `EXTENSION_CORE` and
+    `EXTENSION_PREMIUM` column."""
+    core, core_where, core_parameters = _dataview_where("ext-summary", scope)
+    premium, premium_where, premium_parameters = _dataview_where("ext-premium-summary", scope)
+    core_columns = ", ".join(f"coalesce(core.{c}, 0) as {c}" for c in EXTENSION_CORE)
+    premium_columns = ", ".join(f"coalesce(premium.{c}, 0) as {c}" for c in EXTENSION_PREMIUM)
+    frame = warehouse.frame(
+        f"with core as (select * from {core} where {core_where}), "
+        f"premium as (select * from {premium} where {premium_where}) "
+        f"select core.date_reference as period, core.extension, {core_columns}, "
+        f"{premium_columns} from core left join premium "
+        "using (date_granularity, date_reference, extension) "
+        "order by period, core.extension",
+        (*core_parameters, *premium_parameters),
+    )
+    frame["period"] = frame["period"].map(_as_date)
+    for column in (*EXTENSION_CORE, *EXTENSION_PREMIUM):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def extensions_by_country(warehouse: Warehouse, scope: Scope) -> pd.DataFrame:
+    """Premium counts by extension and country (premium geo export) over the scope's
+    periods: `period, extension, country` and the `EXTENSION_PREMIUM` columns."""
+    relation, where, parameters = _dataview_where("ext-premium-geo", scope)
+    sums = ", ".join(f"coalesce({c}, 0) as {c}" for c in EXTENSION_PREMIUM)
+    frame = warehouse.frame(
+        f"select date_reference as period, extension, coalesce(ip_country, 'unknown') "
+        f"as country, {sums} from {relation} where {where} "
+        "order by period, unique_users desc, extension, country",
+        parameters,
+    )
+    frame["period"] = frame["period"].map(_as_date)
+    for column in EXTENSION_PREMIUM:
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def dataview_periods(warehouse: Warehouse, name: str) -> list[tuple[str, datetime.date]]:
+    """The (granularity, first day) periods of a pull or extension export."""
+    with warehouse.connect() as connection:
+        return periods_of(connection, DATAVIEWS[name])
+
+
+def dataview_download(
+    warehouse: Warehouse,
+    name: str,
+    granularity: str,
+    period: datetime.date,
+    namespace: str,
+) -> list[tuple[str, bytes]]:
+    """The files (name, bytes) of one namespace's export period, written by the
+    export's own writer (gzip CSV parts, `<namespace>_<dataview>_<granularity>_<date>_NNN
+    .csv.gz`), as the Data API serves them."""
+    export = ExportPeriod(DATAVIEWS[name], granularity, period, namespace)
+    with tempfile.TemporaryDirectory(prefix="dashboard-export-") as folder:
+        with warehouse.connect() as connection:
+            parts = write_period(connection, export, Path(folder), DEFAULT_MAX_FILE_BYTES)
+        return [(part.path.name, part.path.read_bytes()) for part in parts]

@@ -1,8 +1,9 @@
 """The dashboard's selection and its share-link form (URL query parameters).
 
-A link carries `granularity`, `months`, one `repo` per selected repository and the
-report `period`. Decoding is forgiving: a value that is missing, malformed or not on
-offer falls back to the default, so a hand-edited or stale link still opens a page.
+A link carries the `org` (organization), `granularity`, `months`, one `repo` per
+selected repository and the report `period`. Decoding is forgiving: a value that is
+missing, malformed or not on offer falls back to the default, so a hand-edited or
+stale link still opens a page.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from urllib.parse import urlencode
 Granularity = Literal["weekly", "monthly"]
 GRANULARITIES: tuple[Granularity, ...] = ("weekly", "monthly")
 INTERVAL_MONTHS: tuple[int, ...] = (3, 6, 12)
+#: Repositories selected by default: the organization's most pulled ones, up to this many.
+DEFAULT_REPOSITORY_COUNT = 5
+#: At most this many repositories are drawn at once (two lines each).
+MAX_REPOSITORIES = 10
 
 
 @dataclass(frozen=True)
@@ -27,11 +32,15 @@ class Selection:
     months: int = 3
     repositories: tuple[str, ...] = ()
     period: datetime.date | None = None
+    organization: str | None = None
 
 
 def encode(selection: Selection) -> dict[str, str | list[str]]:
     """The query parameters of a share link (repeated `repo` keys, in selection order)."""
-    params: dict[str, str | list[str]] = {
+    params: dict[str, str | list[str]] = {}
+    if selection.organization is not None:
+        params["org"] = selection.organization
+    params |= {
         "granularity": selection.granularity,
         "months": str(selection.months),
     }
@@ -53,6 +62,7 @@ def decode(params: Mapping[str, Sequence[str]]) -> Selection:
     granularity = _last(params, "granularity")
     months = _last(params, "months")
     period = _last(params, "period")
+    organization = _last(params, "org")
     repositories = tuple(dict.fromkeys(r for r in params.get("repo", ()) if r))
     return Selection(
         granularity=(
@@ -61,6 +71,7 @@ def decode(params: Mapping[str, Sequence[str]]) -> Selection:
         months=int(months) if months in {str(m) for m in INTERVAL_MONTHS} else default.months,
         repositories=repositories,
         period=_date_or_none(period),
+        organization=organization or None,
     )
 
 
@@ -71,10 +82,13 @@ def constrain(
     default_repositories: Sequence[str],
 ) -> Selection:
     """The selection limited to what is on offer: repositories the user may see (others
-    are dropped silently: a link must not reveal whether they exist) and a period that
-    exists for its granularity (else the latest). No repository left: the defaults."""
+    are dropped silently: a link must not reveal whether they exist), at most
+    `MAX_REPOSITORIES` of them, and a period that exists for its granularity (else the
+    latest). No repository left: the defaults."""
     allowed = set(repositories)
-    kept = tuple(r for r in selection.repositories if r in allowed) or tuple(default_repositories)
+    kept = tuple(r for r in selection.repositories if r in allowed)[:MAX_REPOSITORIES] or tuple(
+        default_repositories
+    )
     period = selection.period if selection.period in periods else None
     if period is None and periods:
         period = max(periods)

@@ -12,7 +12,8 @@ APP = Path(__file__).resolve().parent / "app.py"
 
 
 def streamlit_command(port: int, address: str) -> list[str]:
-    """`streamlit run` on the app: headless, no usage statistics, no file watcher."""
+    """`streamlit run` on the app: headless, no usage statistics, no file watcher, no
+    error details in the browser."""
     return [
         sys.executable,
         "-m",
@@ -33,6 +34,9 @@ def streamlit_command(port: int, address: str) -> list[str]:
         "false",
         "--client.toolbarMode",
         "viewer",
+        # Never a traceback in the browser (the app logs it on the server).
+        "--client.showErrorDetails",
+        "none",
     ]
 
 

@@ -14,6 +14,8 @@ ACCESS_FILE_ENV = "REGISTRY_INSIGHTS_DASHBOARD_ACCESS_FILE"
 #: variable, then the Data API's configuration file.
 ACCESS_FILE_ENVS = (ACCESS_FILE_ENV, CONFIG_ENV)
 DEFAULT_DATABASE = Path("build/warehouse.duckdb")
+#: Development only: a page that fails raises (Streamlit shows it) instead of a message.
+DEBUG_ENV = "REGISTRY_INSIGHTS_DASHBOARD_DEBUG"
 
 
 def database_path() -> Path:
@@ -27,3 +29,9 @@ def access_file() -> Path | None:
     None (neither set) is local single-user mode."""
     value = next((os.environ[name] for name in ACCESS_FILE_ENVS if os.environ.get(name)), None)
     return Path(value) if value else None
+
+
+def debug() -> bool:
+    """`$REGISTRY_INSIGHTS_DASHBOARD_DEBUG` is 1: failures are raised, not summarised
+    (the tests set it, so that a failing page fails them)."""
+    return os.environ.get(DEBUG_ENV) == "1"

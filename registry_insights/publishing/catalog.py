@@ -50,8 +50,17 @@ INTERFACES: dict[Kind, tuple[Interface, ...]] = {
         Interface.REPORT_CSV_EXPORTS,
         Interface.DATA_API,
     ),
-    Kind.PULLS_EXPORT: (Interface.PULL_AND_EXTENSION_EXPORTS, Interface.DATA_API),
-    Kind.EXTENSIONS_EXPORT: (Interface.PULL_AND_EXTENSION_EXPORTS, Interface.DATA_API),
+    # The dashboard offers them for download; its Extensions page draws the extension ones.
+    Kind.PULLS_EXPORT: (
+        Interface.PULL_AND_EXTENSION_EXPORTS,
+        Interface.DATA_API,
+        Interface.INSIGHTS_DASHBOARD,
+    ),
+    Kind.EXTENSIONS_EXPORT: (
+        Interface.PULL_AND_EXTENSION_EXPORTS,
+        Interface.DATA_API,
+        Interface.INSIGHTS_DASHBOARD,
+    ),
 }
 
 

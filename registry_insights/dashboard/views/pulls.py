@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from registry_insights.dashboard import charts, queries
+from registry_insights.dashboard import charts
 from registry_insights.dashboard.context import (
     current_context,
     headline,
     period_label,
+    pulls_over_time,
     report_download,
+    summary_table,
     table,
+)
+from registry_insights.dashboard.downloads import (
+    PULL_EXPORTS,
+    TITLES,
+    exports_for_the_organization,
+    reports_for_the_year,
 )
 from registry_insights.dashboard.selection import share_url
 from registry_insights.publishing.catalog import USAGE_REPORTS
@@ -22,7 +30,7 @@ st.title("Pulls over time")
 if not selection.repositories:
     st.info("Select one or more repositories in the sidebar to draw the chart.")
 else:
-    frame = queries.pulls_over_time(context.warehouse, context.interval_scope)
+    frame = pulls_over_time(context)
     totals = frame.groupby("measure")["value"].sum()
     per_period = frame.groupby("period")["value"].sum().sort_index()
     latest = int(per_period.iloc[-1]) if len(per_period) else 0
@@ -48,26 +56,30 @@ else:
 
 st.subheader("Share this view")
 st.code(share_url(st.context.url or "", selection), language=None, wrap_lines=True)
-st.caption("The link carries the granularity, interval, repositories and report period.")
+st.caption(
+    "The link carries the organization, granularity, interval, repositories and report "
+    "period; never a token."
+)
 
 if context.period is None:
     st.info("No complete period in the warehouse yet.")
     st.stop()
 st.subheader(f"Summary report, {period_label(selection.granularity, context.period)}")
 table(
-    queries.summary_table(context.warehouse, context.period_scope),
+    summary_table(context),
     key="summary_table",
+    human_labels=False,
 )
 st.caption(
-    "Rows of the selected repositories. Each download below is the whole report for the "
-    "period, identical to the file `registry-insights export` writes"
-    + (" (restricted to your organizations' namespaces)." if context.namespaces else ".")
+    "Rows of the selected repositories, with the report's published header. Each download "
+    "below is the report for the period, the bytes `registry-insights export` writes, "
+    f"restricted to the namespaces of {context.organization}."
 )
 columns = st.columns(len(USAGE_REPORTS))
 for column, name in zip(columns, USAGE_REPORTS, strict=True):
     file_name, data = report_download(context, name)
     column.download_button(
-        name.replace("-", " ").capitalize(),
+        TITLES[name],
         data=data,
         file_name=file_name,
         mime="text/csv",
@@ -75,3 +87,8 @@ for column, name in zip(columns, USAGE_REPORTS, strict=True):
         icon=":material/download:",
         on_click="ignore",
     )
+
+reports_for_the_year(context, ["summary"])
+exports_for_the_organization(
+    context, PULL_EXPORTS, "Pull exports of the organization", "pull_exports"
+)

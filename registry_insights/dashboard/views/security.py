@@ -8,6 +8,7 @@ import streamlit as st
 
 from registry_insights.dashboard import queries
 from registry_insights.dashboard.context import current_context, headline, table
+from registry_insights.dashboard.downloads import latest_report, reports_for_the_year
 
 context = current_context()
 selection = context.selection
@@ -30,6 +31,7 @@ if over_time.empty and details.empty:
     st.info(
         "No scans of these images yet: ingest scanner reports with `registry-insights ingest-scan`."
     )
+    reports_for_the_year(context, ["vulnerabilities-by-tag", "vulnerable-pulls"])
     st.stop()
 
 last = pulls.iloc[-1] if len(pulls) else None
@@ -70,7 +72,11 @@ with by_severity:
                         range=["#7f0000", "#d7301f", "#fc8d59", "#fdcc8a", "#bdbdbd", "#e0e0e0"],
                     ),
                 ),
-                tooltip=["period:O", "severity:N", "vulnerabilities:Q"],
+                tooltip=[
+                    alt.Tooltip("period:O", title="Period starting"),
+                    alt.Tooltip("severity:N", title="Severity"),
+                    alt.Tooltip("vulnerabilities:Q", title="Findings", format=","),
+                ],
             )
         )
         st.altair_chart(chart, width="stretch")
@@ -92,9 +98,25 @@ with vulnerable_pulls:
             .mark_line(point=True)
             .encode(
                 x=alt.X("period:O", title="Period"),
-                y=alt.Y("vulnerable_share:Q", title="Share", axis=alt.Axis(format="%")),
-                tooltip=["period:O", "scanned:Q", "vulnerable:Q", "fixable:Q", "clean:Q"],
+                y=alt.Y(
+                    "vulnerable_share:Q",
+                    title="Share of downloads on vulnerable images (%)",
+                    axis=alt.Axis(format="%"),
+                ),
+                tooltip=[
+                    alt.Tooltip("period:O", title="Period starting"),
+                    alt.Tooltip(
+                        "vulnerable_share:Q", title="Share on vulnerable images", format=".1%"
+                    ),
+                    alt.Tooltip("scanned:Q", title="Downloads of scanned images", format=","),
+                    alt.Tooltip("vulnerable:Q", title="Downloads of vulnerable images", format=","),
+                    alt.Tooltip("fixable:Q", title="Of which fixable", format=","),
+                    alt.Tooltip("clean:Q", title="Downloads of clean images", format=","),
+                ],
             )
         )
         st.altair_chart(chart, width="stretch")
     table(pulls, key="security_pulls")
+
+reports_for_the_year(context, ["vulnerabilities-by-tag", "vulnerable-pulls"])
+latest_report(context, "vulnerability-details")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from registry_insights.dashboard import charts, queries
 from registry_insights.dashboard.context import headline, page_for_period, period_label, table
+from registry_insights.dashboard.downloads import reports_for_the_year
 
 context, period = page_for_period("Technographic")
 selection = context.selection
@@ -20,6 +21,7 @@ if pairings.empty:
         "No published pairing for the selected repositories in this period "
         "(technographic data covers DVP images only)."
     )
+    reports_for_the_year(context, ["technographic", "technographic-companies"])
     st.stop()
 top = pairings.sort_values("pct_users", ascending=False).iloc[0]
 headline(
@@ -29,10 +31,13 @@ headline(
         (
             "Most shared stack",
             f"{top['paired_image']}",
-            f"{top['pct_users']:.1f}% of {top['dvpp_image']} users",
+            f"{top['pct_users']:.1f}% of its users",
         ),
         ("Companies on these stacks", f"{companies['company_domain'].nunique():,}", None),
     ]
+)
+st.caption(
+    f"{top['pct_users']:.1f}% of the users of {top['dvpp_image']} also pull {top['paired_image']}."
 )
 st.altair_chart(
     charts.ranked_bars(
@@ -51,3 +56,5 @@ st.subheader("Pairings")
 table(pairings, key="technographic_table")
 st.subheader("Companies using your image with another")
 table(companies, key="technographic_companies_table")
+
+reports_for_the_year(context, ["technographic", "technographic-companies"])

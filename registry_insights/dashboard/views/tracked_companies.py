@@ -8,6 +8,7 @@ import streamlit as st
 
 from registry_insights.dashboard import charts, queries
 from registry_insights.dashboard.context import headline, page_for_period, period_label, table
+from registry_insights.dashboard.downloads import reports_for_the_year
 
 context, period = page_for_period("Tracked companies")
 selection = context.selection
@@ -22,6 +23,7 @@ st.caption(
 )
 if in_period.empty:
     st.info("No pull by a tracked company for the selected repositories in this period.")
+    reports_for_the_year(context, ["tracked-companies"])
     st.stop()
 by_company = in_period.groupby("company_domain")["pulls"].sum().sort_values(ascending=False)
 by_use_case = in_period.groupby("inferred_use_case")["pulls"].sum().sort_values(ascending=False)
@@ -65,3 +67,5 @@ st.altair_chart(
 )
 st.subheader("Where and how (selected period)")
 table(in_period.drop(columns=["period"]), key="tracked_companies_table")
+
+reports_for_the_year(context, ["tracked-companies"])

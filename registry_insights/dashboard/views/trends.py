@@ -7,6 +7,7 @@ import streamlit as st
 
 from registry_insights.dashboard import charts, queries
 from registry_insights.dashboard.context import current_context, headline, table
+from registry_insights.dashboard.downloads import reports_for_the_year
 
 TOP = 8
 context = current_context()
@@ -28,6 +29,15 @@ def leader(frame: pd.DataFrame) -> tuple[str, str | None]:
     return str(pulls.index[0]), f"{pulls.iloc[0] / pulls.sum():.0%} of pulls"
 
 
+def with_repository(traction: pd.DataFrame) -> pd.DataFrame:
+    """Tag rows labelled with their repository: `repository, tag` instead of `value`."""
+    parts = traction["value"].str.rsplit(":", n=1, expand=True)
+    labelled = traction.drop(columns=["value"])
+    labelled.insert(0, "tag", parts[1] if len(traction) else pd.Series(dtype=str))
+    labelled.insert(0, "repository", parts[0] if len(traction) else pd.Series(dtype=str))
+    return labelled
+
+
 countries = trend("ip_country")
 providers = trend("cloud_service_provider")
 clients = trend("user_agent_tool")
@@ -42,7 +52,9 @@ headline(
         (
             "Fastest-rising tag",
             "none" if rising is None else str(rising["value"]),
-            None if rising is None else f"{rising['change_pct_points']:+.1f} pts share",
+            None
+            if rising is None
+            else f"{rising['change_pct_points']:+.1f} points of its image's share",
         ),
     ]
 )
@@ -63,26 +75,39 @@ for tab, frame, title, key in (
             width="stretch",
         )
         st.markdown(f"**Gaining or losing share, by {title.lower()}**")
-        table(queries.traction(frame), key=f"traction_{key}")
+        table(queries.traction(frame).rename(columns={"value": key}), key=f"traction_{key}")
 with by_tag:
-    st.altair_chart(
-        charts.share_over_time(
-            queries.top_values(tags, TOP).query("value != 'other'"),
-            "Share of pulls by tag (which versions gain or lose traction)",
-            "Tag",
-        ),
-        width="stretch",
+    images = list(selection.repositories) or sorted(set(tags.get("repository", [])))
+    image = st.selectbox(
+        "Image",
+        images,
+        key="tag_image",
+        help="Tag adoption is within one image: each tag's share of that image's tagged pulls.",
     )
-    st.caption("Share among pulls that named a tag; pulls by digest name no version.")
+    if image is not None:
+        one = tags[tags["repository"] == image]
+        st.altair_chart(
+            charts.share_over_time(
+                queries.top_values(one, TOP).query("value != 'other'"),
+                f"Share of {image}'s tagged pulls by tag (which versions gain or lose traction)",
+                "Tag",
+            ),
+            width="stretch",
+        )
+    st.caption(
+        "Each tag's share of its own image's pulls that named a tag; pulls by digest name "
+        "no version. The tables list the tags of every selected image, each with its image."
+    )
     gaining, losing = st.columns(2)
+    labelled = with_repository(tag_traction)
     with gaining:
         st.markdown("**Gaining traction** (share change, first to last period)")
-        table(tag_traction[tag_traction["change_pct_points"] > 0].head(10), key="tags_gaining")
+        table(labelled[labelled["change_pct_points"] > 0].head(10), key="tags_gaining")
     with losing:
         st.markdown("**Losing traction**")
         table(
-            tag_traction[tag_traction["change_pct_points"] < 0]
-            .sort_values("change_pct_points")
-            .head(10),
+            labelled[labelled["change_pct_points"] < 0].sort_values("change_pct_points").head(10),
             key="tags_losing",
         )
+
+reports_for_the_year(context, ["trends"])

@@ -5,6 +5,8 @@ missing browser fails instead of skipping."""
 
 from __future__ import annotations
 
+import datetime
+import gzip
 import os
 import shutil
 import signal
@@ -14,14 +16,24 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import duckdb
 import pytest
+from support.dashboard_harness import ALICE_TOKEN, CAROL_TOKEN, write_access_file
 from support.warehouse_build import PROJECT_DIR, BuiltWarehouse
 
+from registry_insights.dashboard.access import SIGN_IN_MESSAGES
 from registry_insights.dashboard.server import streamlit_command, streamlit_environment
+from registry_insights.publishing.catalog import DATAVIEWS, REPORTS
+from registry_insights.publishing.dataview_files import ExportPeriod, write_period
+from registry_insights.publishing.export import export_warehouse
+from registry_insights.publishing.report_files import report_csv_bytes
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 SCREENSHOT = PROJECT_DIR / "build" / "dashboard-browser.png"
 INSTALL = "apt-get install -y --no-install-recommends chromium"
@@ -35,6 +47,8 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--window-size=1400,1100",
+    # Offline: no host name resolves but loopback's, so nothing can leave the machine.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost",
 )
 STARTUP_SECONDS = 90
 
@@ -86,15 +100,15 @@ def _wait_until(check: Any, what: str, seconds: float = STARTUP_SECONDS) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture
-def server(built_warehouse: BuiltWarehouse, tmp_path: Path) -> Iterator[str]:
-    """`streamlit run` on the test warehouse, on a free local port."""
+@contextmanager
+def _serving(database: Path, access_file: Path | None, log_path: Path) -> Iterator[str]:
+    """`streamlit run` on `database` (token mode with `access_file`), on a free local port."""
     _chromium()
     port = _free_port()
-    log = (tmp_path / "streamlit.log").open("wb")
+    log = log_path.open("wb")
     process = subprocess.Popen(
         streamlit_command(port, "127.0.0.1"),
-        env=streamlit_environment(built_warehouse.database, None),
+        env=streamlit_environment(database, access_file),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -103,7 +117,7 @@ def server(built_warehouse: BuiltWarehouse, tmp_path: Path) -> Iterator[str]:
 
     def healthy() -> bool:
         if process.poll() is not None:
-            raise AssertionError(f"streamlit exited: {(tmp_path / 'streamlit.log').read_text()}")
+            raise AssertionError(f"streamlit exited: {log_path.read_text()}")
         try:
             with urllib.request.urlopen(url + "_stcore/health", timeout=2) as response:
                 return bool(response.status == 200)
@@ -116,6 +130,13 @@ def server(built_warehouse: BuiltWarehouse, tmp_path: Path) -> Iterator[str]:
     finally:
         _stop(process)
         log.close()
+
+
+@pytest.fixture
+def server(built_warehouse: BuiltWarehouse, tmp_path: Path) -> Iterator[str]:
+    """The dashboard on the test warehouse, local mode."""
+    with _serving(built_warehouse.database, None, tmp_path / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture
@@ -191,33 +212,145 @@ def _not_blank(png: Path) -> None:
     assert spread > 10, f"pixel standard deviation {spread:.1f}: blank page?"
 
 
-def test_dashboard_in_a_real_browser(server: str, browser_endpoint: str) -> None:
+class Timings:
+    """Seconds from an action to its visible result, printed with the test's output."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float]] = []
+
+    @contextmanager
+    def measure(self, what: str) -> Iterator[None]:
+        start = time.monotonic()
+        yield
+        self.rows.append((what, time.monotonic() - start))
+
+    def report(self, capsys: pytest.CaptureFixture[str]) -> None:
+        with capsys.disabled():
+            print("\ndashboard page timings (seconds, this machine):")
+            for what, seconds in self.rows:
+                print(f"  {seconds:6.2f}  {what}")
+
+
+def _offline(page: Any, external: list[str]) -> None:
+    """Record every request to a host that is not loopback (page icon, fonts, telemetry,
+    ...): the dashboard must work offline. (Chromium cannot resolve such hosts anyway:
+    CHROMIUM_FLAGS.)"""
+
+    def is_local(url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in {"data", "blob", "about"} or parts.hostname in LOOPBACK
+
+    page.on("request", lambda r: None if is_local(r.url) else external.append(r.url))
+    page.on("websocket", lambda w: None if is_local(w.url) else external.append(w.url))
+
+
+def _new_page(browser: Any, external: list[str], width: int = 1400) -> Any:
+    page = browser.new_page(viewport={"width": width, "height": 1100}, accept_downloads=True)
+    page.set_default_timeout(60_000)
+    _offline(page, external)
+    return page
+
+
+def _download(page: Any, key: str) -> tuple[str, bytes]:
+    """Click the download button of widget `key`: the file's name and bytes."""
+    button = page.locator(f".st-key-{key} button")
+    button.scroll_into_view_if_needed()
+    with page.expect_download() as info:
+        button.click()
+    path = info.value.path()
+    return str(info.value.suggested_filename), Path(path).read_bytes()
+
+
+def _pick(page: Any, key: str, option: str) -> None:
+    """Choose `option` in the select box of widget `key` (type to filter, then click)."""
+    field = page.locator(f".st-key-{key} input")
+    field.click()
+    field.fill(option)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _metric(page: Any, label: str) -> str:
+    metric = page.locator("[data-testid='stMetric']").filter(
+        has=page.locator("[data-testid='stMetricLabel']", has_text=label)
+    )
+    for index in range(metric.count()):
+        item = metric.nth(index)
+        if item.locator("[data-testid='stMetricLabel']").inner_text().strip() == label:
+            return str(item.locator("[data-testid='stMetricValue']").inner_text().strip())
+    raise AssertionError(f"no metric {label!r}")
+
+
+def _no_overflow(page: Any, width: int) -> None:
+    """Nothing wider than the window: no horizontal scroll, and no chart reaching past
+    the right edge of the page (a chart's container would cut it off)."""
+    page.set_viewport_size({"width": width, "height": 1100})
+    page.wait_for_timeout(1500)
+    overflow = page.evaluate(
+        """() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        const right = main.getBoundingClientRect().right;
+        const charts = Array.from(document.querySelectorAll(
+            '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'));
+        const past = charts.map(c => c.getBoundingClientRect().right - right);
+        return Math.max(main.scrollWidth - main.clientWidth, 0, ...past);
+    }"""
+    )
+    assert overflow <= 1, f"{overflow}px cut at width {width}"
+
+
+def test_dashboard_in_a_real_browser(
+    server: str,
+    browser_endpoint: str,
+    built_warehouse: BuiltWarehouse,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from playwright.sync_api import sync_playwright
 
+    timings = Timings()
+    external: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.connect_over_cdp(browser_endpoint)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1100})
-            page.set_default_timeout(60_000)
-            page.goto(server)
-            _wait_for_chart(page)
+            page = _new_page(browser, external)
+            with timings.measure("first chart (cold server)"):
+                page.goto(server)
+                _wait_for_chart(page)
             initial = _share_link(page, "granularity=weekly")
             assert "months=3" in initial
-            default_repositories = parse_qs(urlsplit(initial).query)["repo"]
-            assert len(default_repositories) == 3
+            params = parse_qs(urlsplit(initial).query)
+            organization = params["org"][0]
+            default_repositories = params["repo"]
+            assert 1 <= len(default_repositories) <= 5
+            assert all(r.startswith(f"{organization}/") for r in default_repositories)
+            assert page.get_by_text(f"Organization {organization}").count() >= 1
+
+            warm = _new_page(browser, external)
+            with timings.measure("first chart (warm server, new tab)"):
+                warm.goto(server)
+                _wait_for_chart(warm)
+            warm.close()
 
             # Change the selection: monthly, 12 months, and one repository fewer.
             sidebar = page.locator("[data-testid='stSidebar']")
-            sidebar.get_by_text("Monthly", exact=True).click()
-            _share_link(page, "granularity=monthly")
-            sidebar.get_by_text("12 months", exact=True).click()
-            _share_link(page, "months=12")
-            sidebar.get_by_role("button", name=f"Remove {default_repositories[0]}").click()
-            _wait_until(
-                lambda: len(parse_qs(urlsplit(_share_link(page, "months=12")).query)["repo"]) == 2,
-                "the link to drop the removed repository",
-                30,
-            )
+            with timings.measure("granularity -> monthly"):
+                sidebar.get_by_text("Monthly", exact=True).click()
+                _share_link(page, "granularity=monthly")
+                _wait_for_chart(page)
+            with timings.measure("interval -> 12 months"):
+                sidebar.get_by_text("12 months", exact=True).click()
+                _share_link(page, "months=12")
+                _wait_for_chart(page)
+            with timings.measure("remove a repository"):
+                sidebar.get_by_role("button", name=f"Remove {default_repositories[0]}").click()
+                _wait_until(
+                    lambda: (
+                        parse_qs(urlsplit(_share_link(page, "months=12")).query)["repo"]
+                        == default_repositories[1:]
+                    ),
+                    "the link to drop the removed repository",
+                    30,
+                )
             link = _share_link(page, "months=12")
             params = parse_qs(urlsplit(link).query)
             assert params["granularity"] == ["monthly"]
@@ -227,8 +360,7 @@ def test_dashboard_in_a_real_browser(server: str, browser_endpoint: str) -> None
             assert changed["monthly"] and changed["12 months"]
 
             # Follow the share link in a new tab: the same view comes back.
-            shared = browser.new_page(viewport={"width": 1400, "height": 1100})
-            shared.set_default_timeout(60_000)
+            shared = _new_page(browser, external)
             shared.goto(link)
             _wait_for_chart(shared)
             assert _share_link(shared, "granularity=monthly").split("?")[1] == link.split("?")[1]
@@ -237,9 +369,191 @@ def test_dashboard_in_a_real_browser(server: str, browser_endpoint: str) -> None
             assert changed["repositories"] == default_repositories[1:]
             assert restored["repositories"] == changed["repositories"]
             shared.wait_for_timeout(1500)  # let the chart finish drawing
-
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             shared.screenshot(path=str(SCREENSHOT), full_page=True)
+            shared.close()
+
+            # Another organization: the address carries it, its own repositories are drawn.
+            with timings.measure("organization -> westbrook"):
+                _pick(page, "organization", "westbrook")
+                page.wait_for_url(lambda url: "org=westbrook" in url)
+                _wait_for_chart(page)
+            params = parse_qs(urlsplit(_share_link(page, "org=westbrook")).query)
+            assert params["repo"] and all(r.startswith("westbrook/") for r in params["repo"])
+            assert page.get_by_text("Organization westbrook").count() >= 1
+            for width in (1280, 1440):
+                _no_overflow(page, width)
+
+            # Downloads: the export's bytes for the organization.
+            period = datetime.date.fromisoformat(params["period"][0])
+            with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+                summary = report_csv_bytes(
+                    connection, REPORTS["summary"], "monthly", period, {"westbrook"}
+                )
+                weekly = max(
+                    row[0]
+                    for row in connection.execute(
+                        "select distinct date_reference from marts.rpt_summary "
+                        "where date_granularity = 'weekly'"
+                    ).fetchall()
+                )
+                weekly_trends = report_csv_bytes(
+                    connection, REPORTS["summary"], "weekly", weekly, {"westbrook"}
+                )
+                exported = tmp_path / "exported"
+                export_part = write_period(
+                    connection,
+                    ExportPeriod(DATAVIEWS["namespace-summary"], "monthly", period, "westbrook"),
+                    exported,
+                    100_000_000,
+                )[0]
+            whole = export_warehouse(
+                built_warehouse.database, tmp_path / "all", reports=["summary"], dataviews=[]
+            )
+            whole_lines = next(
+                f.path
+                for f in whole.reports
+                if (f.date_granularity, f.date_reference) == ("monthly", period)
+            ).read_bytes()
+            with timings.measure("download: Summary report of the period"):
+                assert _download(page, "download_summary") == (
+                    f"summary_monthly_{period.isoformat()}.csv",
+                    summary,
+                )
+            assert set(summary.splitlines()) <= set(whole_lines.splitlines())
+            with timings.measure("download: a weekly report from the year's list"):
+                year = _download(page, f"year_summary_weekly_{weekly.isoformat()}")
+            assert year == (f"summary_weekly_{weekly.isoformat()}.csv", weekly_trends)
+            page.locator(".st-key-pull_exports_period_monthly").scroll_into_view_if_needed()
+            with timings.measure("download: namespace summary export"):
+                name, data = _download(page, "pull_exports_namespace-summary_westbrook")
+            assert name == export_part.path.name
+            assert data == export_part.path.read_bytes()
+            assert gzip.decompress(data).startswith(b"Namespace,")
+
+            # The Extensions page: headline numbers equal the marts over the interval.
+            with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+                busiest = connection.execute(
+                    "select namespace, sum(installs), sum(uninstalls) "
+                    "from marts.exp_extensions_summary where date_granularity = 'monthly' "
+                    "group by namespace order by sum(installs) desc limit 1"
+                ).fetchone()
+            assert busiest is not None
+            namespace, installs, uninstalls = busiest
+            with timings.measure("Extensions page (link)"):
+                page.goto(f"{server}extensions?org={namespace}&granularity=monthly&months=12")
+                _wait_for_chart(page)
+            assert _metric(page, "Installs") == f"{int(installs):,}"
+            assert _metric(page, "Uninstalls") == f"{int(uninstalls):,}"
+            assert page.get_by_text(f"Organization {namespace}").count() >= 1
+            for width in (1280, 1440):
+                _no_overflow(page, width)
+            with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+                latest_month = connection.execute(
+                    "select max(date_reference) from marts.exp_extensions_summary "
+                    "where date_granularity = 'monthly'"
+                ).fetchone()
+                assert latest_month is not None
+                extension_part = write_period(
+                    connection,
+                    ExportPeriod(DATAVIEWS["ext-summary"], "monthly", latest_month[0], namespace),
+                    tmp_path / "extensions",
+                    100_000_000,
+                )[0]
+            page.locator(".st-key-extension_exports_period_monthly").scroll_into_view_if_needed()
+            with timings.measure("download: extensions summary export"):
+                name, data = _download(page, f"extension_exports_ext-summary_{namespace}")
+            assert (name, data) == (extension_part.path.name, extension_part.path.read_bytes())
+            assert gzip.decompress(data).count(b"\n") > 1
+
+            with timings.measure("Security page (link)"):
+                page.goto(f"{server}security?org=westbrook&granularity=monthly")
+                page.get_by_text("Reports for the year").wait_for()
+            assert page.locator("[data-testid='stException']").count() == 0
+            with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+                by_tag = report_csv_bytes(
+                    connection, REPORTS["vulnerabilities-by-tag"], "monthly", period, {"westbrook"}
+                )
+            key = f"year_vulnerabilities-by-tag_monthly_{period.isoformat()}"
+            page.get_by_role("tab", name="Monthly").click()
+            with timings.measure("download: a security report from the year's list"):
+                assert _download(page, key) == (
+                    f"vulnerabilities-by-tag_monthly_{period.isoformat()}.csv",
+                    by_tag,
+                )
+            assert by_tag.count(b"\n") > 1
+            page.wait_for_timeout(500)  # deliver the last request events
         finally:
             browser.close()
+    timings.report(capsys)
+    assert external == [], f"requests left the machine: {external}"
     _not_blank(SCREENSHOT)
+
+
+def test_sign_in_and_missing_warehouse_in_a_real_browser(
+    built_warehouse: BuiltWarehouse,
+    browser_endpoint: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    timings = Timings()
+    external: list[str] = []
+    access_file = write_access_file(tmp_path / "api.toml")
+    with (
+        _serving(built_warehouse.database, access_file, tmp_path / "token.log") as token_server,
+        _serving(tmp_path / "nowhere" / "w.duckdb", None, tmp_path / "none.log") as no_warehouse,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.connect_over_cdp(browser_endpoint)
+        try:
+            page = _new_page(browser, external)
+            page.goto(token_server)
+            page.get_by_text(SIGN_IN_MESSAGES["no_token"]).wait_for()
+
+            def sign_in(token: str, expected: str) -> None:
+                field = page.get_by_label("Access token")
+                field.fill(token)
+                with timings.measure(f"sign in ({expected[:30]}...)"):
+                    page.get_by_role("button", name="Sign in").click()
+                    page.get_by_text(expected).first.wait_for()
+                assert token not in page.url
+
+            sign_in("not-a-token", SIGN_IN_MESSAGES["unknown_token"])
+            sign_in(CAROL_TOKEN, SIGN_IN_MESSAGES["no_organization"].format(account="carol"))
+            page.get_by_role("button", name="Sign out").click()
+            page.get_by_text(SIGN_IN_MESSAGES["no_token"]).wait_for()
+            sign_in(ALICE_TOKEN, "Signed in as alice, organization westbrook-org")
+            _wait_for_chart(page)
+            assert "org=westbrook-org" in page.url and ALICE_TOKEN not in page.url
+            # A reload of the tab stays signed in (the tab's sessionStorage), never via the URL.
+            with timings.measure("reload while signed in, first chart"):
+                page.reload()
+                page.get_by_text("Signed in as alice").first.wait_for()
+                _wait_for_chart(page)
+            assert ALICE_TOKEN not in page.url
+            # Another page of the same tab: still signed in.
+            page.get_by_role("link", name="Trends").click()
+            page.get_by_text("Signed in as alice").first.wait_for()
+            with timings.measure("sign out"):
+                page.get_by_role("button", name="Sign out").click()
+                page.get_by_text(SIGN_IN_MESSAGES["no_token"]).wait_for()
+            assert page.locator("[data-testid='stVegaLiteChart']").count() == 0
+            page.reload()  # signed out stays signed out
+            page.get_by_text(SIGN_IN_MESSAGES["no_token"]).wait_for()
+            page.wait_for_timeout(1500)
+            assert page.get_by_text("Signed in as").count() == 0
+
+            # No warehouse: a page that says what to run, no traceback, no server path.
+            page.goto(no_warehouse)
+            page.get_by_text("There is no warehouse yet").wait_for()
+            body = page.locator("body").inner_text()
+            assert "make demo" in body and "dbt build" in body
+            assert "nowhere" not in body and "Traceback" not in body
+            assert str(tmp_path) not in body
+            page.wait_for_timeout(500)  # deliver the last request events
+        finally:
+            browser.close()
+    timings.report(capsys)
+    assert external == [], f"requests left the machine: {external}"

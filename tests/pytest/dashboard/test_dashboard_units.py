@@ -260,7 +260,9 @@ def test_trend_shares_add_up_per_period(warehouse: Warehouse) -> None:
     for dimension in ("ip_country", "cloud_service_provider", "user_agent_tool", "tag"):
         frame = queries.trends_by(warehouse, dimension, scope)
         assert not frame.empty
-        sums = frame.groupby("period")["share"].sum()
+        # A tag's share is within its own repository (image); other values: the period's.
+        within = ["period", "repository"] if dimension == "tag" else ["period"]
+        sums = frame.groupby(within)["share"].sum()
         assert ((sums - 1).abs() < 1e-9).all(), dimension
         assert (frame["pulls"] == frame["data_downloads"] + frame["version_checks"]).all()
         folded = queries.top_values(frame, 3)
@@ -268,7 +270,25 @@ def test_trend_shares_add_up_per_period(warehouse: Warehouse) -> None:
         assert folded["pulls"].sum() == frame["pulls"].sum()
     tags = queries.tagged_only(queries.trends_by(warehouse, "tag", scope))
     assert not tags["value"].str.endswith(queries.BY_DIGEST).any()
-    assert ((tags.groupby("period")["share"].sum() - 1).abs() < 1e-9).all()
+    assert tags["repository"].nunique() > 1
+    assert ((tags.groupby(["period", "repository"])["share"].sum() - 1).abs() < 1e-9).all()
+
+
+def test_tag_adoption_is_within_one_image(warehouse: Warehouse) -> None:
+    """One image's release does not shift another image's tag shares: the shares of a
+    repository's tags are the same whether or not other repositories are selected."""
+    periods = tuple(queries.available_periods(warehouse, "weekly"))
+    every = queries.tagged_only(
+        queries.trends_by(warehouse, "tag", queries.Scope("weekly", periods))
+    )
+    repository = str(every.groupby("repository")["pulls"].sum().idxmax())
+    alone = queries.tagged_only(
+        queries.trends_by(warehouse, "tag", queries.Scope("weekly", periods, (repository,)))
+    )
+    together = every[every["repository"] == repository]
+    merged = alone.merge(together, on=["period", "value"], suffixes=("_alone", "_together"))
+    assert len(merged) == len(alone) > 0
+    assert ((merged["share_alone"] - merged["share_together"]).abs() < 1e-12).all()
 
 
 def test_traction_orders_gains_before_losses() -> None:
@@ -435,3 +455,60 @@ def test_security_queries_are_the_marts_rows_of_the_viewers_namespaces(
     }
     tags = queries.tags_at_period(warehouse, scope)
     assert len(tags) and tags["repository"].str.startswith("westbrook/").all()
+
+
+# ---- organizations, sign-in, colours ------------------------------------------------
+
+
+def test_the_link_carries_the_organization_and_at_most_the_cap() -> None:
+    from registry_insights.dashboard.selection import MAX_REPOSITORIES, Selection
+
+    chosen = Selection("monthly", 6, ("acme/api",), D(2026, 6, 1), "acme")
+    params = encode(chosen)
+    assert next(iter(params)) == "org" and params["org"] == "acme"
+    assert decode({k: v if isinstance(v, list) else [v] for k, v in params.items()}) == chosen
+    assert decode({"org": [""]}).organization is None
+    many = [f"acme/r{n:02d}" for n in range(MAX_REPOSITORIES + 5)]
+    capped = constrain(Selection(repositories=tuple(many)), many, [], many[:5])
+    assert capped.repositories == tuple(many[:MAX_REPOSITORIES])
+
+
+def test_sign_in_states(tmp_path: Path) -> None:
+    text = (
+        f'[accounts.alice]\ntoken_sha256 = ["{token_hash("a")}"]\n'
+        f'[accounts.bob]\ntoken_sha256 = ["{token_hash("b")}"]\n'
+        f'[accounts.carol]\ntoken_sha256 = ["{token_hash("c")}"]\n'
+        '[organizations.acme]\nnamespaces = ["acme", "acme-labs"]\nmembers = ["alice"]\n'
+        '[organizations.globex]\nnamespaces = ["globex"]\nmembers = ["alice"]\n'
+        '[organizations.empty]\nnamespaces = []\nmembers = ["bob"]\n'
+    )
+    policy = load_access(_write(tmp_path, text))
+    assert policy.sign_in(None).status == "no_token"
+    assert policy.sign_in("  ").status == "no_token"
+    assert policy.sign_in("wrong").status == "unknown_token"
+    assert policy.sign_in("c").status == "no_organization"
+    assert policy.sign_in("c").account == "carol"
+    assert policy.sign_in("b").status == "no_organization"  # its organization owns nothing
+    alice = policy.sign_in(" a ")
+    assert (alice.status, alice.account) == ("signed_in", "alice")
+    assert alice.organizations == {
+        "acme": frozenset({"acme", "acme-labs"}),
+        "globex": frozenset({"globex"}),
+    }
+    # The organizations' namespaces together are what the Data API's rule allows.
+    assert alice.organizations is not None
+    assert frozenset().union(*alice.organizations.values()) == policy.allowed_namespaces("a")
+    messages = {policy.sign_in(t).message for t in (None, "wrong", "c")}
+    assert len(messages) == 3 and "carol" in policy.sign_in("c").message
+    assert LocalAccess().sign_in("anything").status == "local"
+
+
+def test_a_repository_colour_depends_on_its_name_only() -> None:
+    from registry_insights.dashboard import charts
+
+    first = charts.repository_colours(["acme/api", "acme/web"])
+    second = charts.repository_colours(["zeta/x", "acme/web", "beta/y"])
+    colour = dict(zip(first.domain, first.range, strict=True))
+    again = dict(zip(second.domain, second.range, strict=True))
+    assert colour["acme/web"] == again["acme/web"] == charts.colour_of("acme/web")
+    assert len({charts.colour_of(f"n/r{i}") for i in range(200)}) == len(charts.PALETTE)

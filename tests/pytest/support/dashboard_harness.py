@@ -46,6 +46,7 @@ def dashboard(
 ) -> AppTest:
     """The app, not yet run, on `database` (local mode unless `access_file`)."""
     monkeypatch.setenv(settings.DATABASE_ENV, str(database))
+    monkeypatch.setenv(settings.DEBUG_ENV, "1")  # a failing page raises: app.exception
     for name in settings.ACCESS_FILE_ENVS:  # e.g. the Data API's $REGISTRY_INSIGHTS_API_CONFIG
         monkeypatch.delenv(name, raising=False)
     if access_file is not None:
@@ -97,3 +98,10 @@ def download(app: AppTest, key: str, stored: dict[str, bytes]) -> bytes:
     (button,) = [b for b in app.get("download_button") if b.proto.id.endswith(key)]
     file_id = Path(urlsplit(button.proto.url).path).stem
     return stored[file_id]
+
+
+def sign_in(app: AppTest, token: str) -> AppTest:
+    """Enter `token` in the sidebar's sign-in form and submit it."""
+    app.text_input(key="access_token").input(token)
+    app.button(key="sign_in").click().run()
+    return app
