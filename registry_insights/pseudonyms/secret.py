@@ -9,6 +9,7 @@ is shorter than 32 bytes. See docs/privacy.md.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -79,10 +80,9 @@ def _create_secret(path: Path) -> None:
             handle.write(secrets.token_bytes(NEW_SECRET_BYTES).hex() + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-        try:
-            os.link(temporary, path)  # fails when the file exists: never overwrite a secret
-        except FileExistsError:
-            pass
+        # link fails when the file exists: a secret is never overwritten
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
 

@@ -58,7 +58,15 @@ def events(warehouse: duckdb.DuckDBPyConnection) -> list[Event]:
         "left join reference.publishers as p on e.namespace = p.namespace"
     ).fetchall()
     return [
-        Event(*row[:5], countries.get(pseudonym(key, row[5])) if row[5] else None, row[6])
+        Event(
+            occurred_at=row[0],
+            extension=row[1],
+            namespace=row[2],
+            event_type=row[3],
+            user=row[4],
+            country=countries.get(pseudonym(key, row[5])) if row[5] else None,
+            owner=row[6],
+        )
         for row in rows
     ]
 

@@ -41,7 +41,9 @@ def session(pseudonym_sql: str) -> Iterator[duckdb.DuckDBPyConnection]:
     connection.close()
 
 
-def pseudonyms(connection: duckdb.DuckDBPyConnection, sql: str, values: list[str]) -> dict[str, str]:
+def pseudonyms(
+    connection: duckdb.DuckDBPyConnection, sql: str, values: list[str]
+) -> dict[str, str]:
     connection.execute("delete from vals")
     connection.executemany("insert into vals values (?)", [[value] for value in values])
     return dict(connection.execute(sql).fetchall())

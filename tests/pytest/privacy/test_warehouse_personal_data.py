@@ -44,7 +44,9 @@ def test_no_table_holds_an_ip_address_or_an_account_id(
         connection.close()
 
 
-def _add_column(table: str, column: str, value_sql: str) -> Callable[[duckdb.DuckDBPyConnection], None]:
+def _add_column(
+    table: str, column: str, value_sql: str
+) -> Callable[[duckdb.DuckDBPyConnection], None]:
     def plant(connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute(f"alter table {table} add column {column} varchar")
         connection.execute(f"update {table} set {column} = ({value_sql})")
@@ -154,7 +156,8 @@ def test_the_secret_is_in_no_compiled_sql_log_or_warehouse_file(
 @pytest.fixture(scope="module")
 def stored_ip_pseudonyms(warehouse: duckdb.DuckDBPyConnection) -> set[str]:
     rows = warehouse.sql(
-        "select distinct client_ip_hash from marts.fct_pull_actions where client_ip_hash is not null"
+        "select distinct client_ip_hash from marts.fct_pull_actions "
+        "where client_ip_hash is not null"
     ).fetchall()
     assert len(rows) > 1000
     return {row[0] for row in rows}

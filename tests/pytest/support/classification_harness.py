@@ -115,8 +115,7 @@ class SqlClassifier:
         self.connection.register("incoming_requests", table)
         try:
             self.connection.execute(
-                "create or replace table staging.stg_registry__requests as "
-                f"{self.normalise_sql}"
+                f"create or replace table staging.stg_registry__requests as {self.normalise_sql}"
             )
         finally:
             self.connection.unregister("incoming_requests")

@@ -75,8 +75,7 @@ def personal_data_hits(
         relation = f'"{schema}"."{table}"'
         text = f'cast("{column}" as varchar)' if data_type != "VARCHAR" else f'"{column}"'
         candidates = connection.execute(
-            f"select distinct {text} from {relation} "
-            f"where regexp_matches({text}, ?) limit 100000",
+            f"select distinct {text} from {relation} where regexp_matches({text}, ?) limit 100000",
             [_CANDIDATE],
         ).fetchall()
         addresses = [value for (value,) in candidates if is_ip(value)]
