@@ -91,18 +91,28 @@ actions_classified as (
 
 -- The client IP and the account id never leave this query: each distinct value is
 -- replaced by its pseudonym (macro pseudonym, two sha256 per value, not per row).
+client_ips_seen as (
+    select distinct client_ip from actions_classified
+    where client_ip is not null
+),
+
 client_ip_pseudonyms as (
     select
         client_ip,
         {{ pseudonym('client_ip') }} as client_ip_hash
-    from (select distinct client_ip from actions_classified where client_ip is not null) as client_ips
+    from client_ips_seen
+),
+
+account_ids_seen as (
+    select distinct account_id from actions_classified
+    where account_id is not null
 ),
 
 account_pseudonyms as (
     select
         account_id,
         {{ pseudonym('account_id') }} as account_id_hash
-    from (select distinct account_id from actions_classified where account_id is not null) as accounts
+    from account_ids_seen
 ),
 
 actions_pseudonymised as (

@@ -16,6 +16,8 @@ int_pull_actions_enriched as (
     where {{ replaced_rows_filter('action_at') }}
 )
 
+-- the columns in the contract's order, calculations among them
+-- noqa: disable=ST06
 select
     action_id,
     action,
@@ -52,3 +54,4 @@ select
     publisher_program,
     owner
 from int_pull_actions_enriched
+-- noqa: enable=ST06
