@@ -26,6 +26,9 @@ DEMO_SCANS := data/demo/scan-reports
 DEMO_DB := build/warehouse.duckdb
 REPORTS_DIR := reports
 
+# The test builds' own pseudonym secret (docs/privacy.md): created on first use in build/,
+# never the installation's (~/.config/registry-insights/); pytest's conftest uses the same.
+TEST_SECRET := $(CURDIR)/build/test-secret/pseudonym-secret
 TEST_RAW := build/test-data/raw
 TEST_ROWS ?= 250000
 # The test datasets' dates are fixed, whatever day the suite runs: 2026-06-01 to 2026-07-05.
@@ -102,7 +105,7 @@ lint: venv
 	$(BIN)/mypy registry_insights tests scripts
 	mkdir -p build
 	REGISTRY_INSIGHTS_RAW_PATH=$(TEST_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=build/lint-warehouse.duckdb \
-		$(BIN)/sqlfluff lint models tests analyses
+		REGISTRY_INSIGHTS_SECRET_FILE=$(TEST_SECRET) $(BIN)/sqlfluff lint models tests analyses
 
 test-data: venv
 	$(BIN)/registry-insights generate --out $(TEST_RAW) --rows $(TEST_ROWS) \
@@ -112,7 +115,7 @@ build-test: test-data reference
 	mkdir -p build
 	rm -f $(TEST_DB)
 	REGISTRY_INSIGHTS_RAW_PATH=$(TEST_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(TEST_DB) \
-		$(BIN)/dbt build
+		REGISTRY_INSIGHTS_SECRET_FILE=$(TEST_SECRET) $(BIN)/dbt build
 	$(BIN)/registry-insights validate-marts --database $(TEST_DB)
 
 spark-test-data: venv
@@ -124,14 +127,17 @@ build-spark-test: spark-test-data reference
 	mkdir -p build
 	rm -rf $(SPARK_TEST_DB) $(SPARK_DIR)
 	REGISTRY_INSIGHTS_RAW_PATH=$(CURDIR)/$(SPARK_TEST_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(SPARK_TEST_DB) \
+		REGISTRY_INSIGHTS_SECRET_FILE=$(TEST_SECRET) \
 		$(BIN)/dbt build --exclude test_type:unit --target-path build/spark-test-target --log-path build/spark-test-logs
-	REGISTRY_INSIGHTS_RAW_PATH=$(CURDIR)/$(SPARK_TEST_RAW) $(SPARK_ENV) \
+	# dbt on Spark gets the HMAC pads of the same secret from this wrapper (docs/privacy.md).
+	REGISTRY_INSIGHTS_RAW_PATH=$(CURDIR)/$(SPARK_TEST_RAW) $(SPARK_ENV) REGISTRY_INSIGHTS_SECRET_FILE=$(TEST_SECRET) \
+		$(BIN)/python -m registry_insights.pseudonyms exec -- \
 		$(BIN)/dbt build --target-path $(SPARK_DIR)/target --log-path $(SPARK_DIR)/logs
 
 pytest: venv reference
 	REGISTRY_INSIGHTS_TEST_RAW=$(TEST_RAW) REGISTRY_INSIGHTS_TEST_DB=$(TEST_DB) \
 		REGISTRY_INSIGHTS_SPARK_TEST_DB=$(SPARK_TEST_DB) REGISTRY_INSIGHTS_SPARK_WAREHOUSE=$(SPARK_DIR)/warehouse \
-		$(BIN)/pytest
+		REGISTRY_INSIGHTS_SECRET_FILE=$(TEST_SECRET) $(BIN)/pytest
 
 # Not part of `make test`: generates up to 100M requests (about 5 min; 12 GB of disk with
 # the warehouses) and runs for about 40 min at that size on 2 cores.

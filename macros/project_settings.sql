@@ -10,11 +10,6 @@
     {{ return(var('raw_path', env_var('REGISTRY_INSIGHTS_RAW_PATH', 'data/demo/raw'))) }}
 {%- endmacro %}
 
-{#- Salt of the hashes that replace IP addresses and account ids. Set it in production. -#}
-{% macro hash_salt() -%}
-    {{ return(var('hash_salt', env_var('REGISTRY_INSIGHTS_HASH_SALT', 'registry-insights-default-salt'))) }}
-{%- endmacro %}
-
 {#-
     Reports show only periods that ended before this date: var report_as_of_date, else the
     environment variable REGISTRY_INSIGHTS_REPORT_AS_OF_DATE, else today (UTC). The

@@ -8,7 +8,8 @@ Rules, in short:
 
 * only successful (2xx) manifest requests take part;
 * requests are grouped per client key ``(repository, client_ip, user_agent,
-  account_id)``, where a missing value is a value of its own;
+  account_id)``, where a missing value is a value of its own and the client IP is
+  taken in one spelling per address (staging's ``normalise_ip``; here ``ipaddress``);
 * within a key, requests are ordered by ``(occurred_at, event_id)``;
 * left to right, the first unused request starts an action, which absorbs the
   following GET-by-digest requests that the rule table allows, each no later than
@@ -23,6 +24,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from registry_insights.pseudonyms.ip_text import canonical_ip_or_text
 
 DIGEST_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
 
@@ -60,7 +63,12 @@ class ManifestRequest:
 
     @property
     def client_key(self) -> ClientKey:
-        return (self.repository, self.client_ip, self.user_agent, self.account_id)
+        return (
+            self.repository,
+            canonical_ip_or_text(self.client_ip),
+            self.user_agent,
+            self.account_id,
+        )
 
     @property
     def takes_part(self) -> bool:

@@ -14,6 +14,15 @@ import duckdb
 import pytest
 from support.warehouse_build import BuiltWarehouse, dbt_build, run_dbt
 
+from registry_insights.pseudonyms import SECRET_FILE_ENV
+
+# The tests' own pseudonym secret (created on first use, beside the test builds), never
+# the installation's; the Makefile's test targets pass the same file.
+os.environ.setdefault(
+    SECRET_FILE_ENV,
+    str(Path(__file__).resolve().parents[2] / "build" / "test-secret" / "pseudonym-secret"),
+)
+
 
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:

@@ -1,5 +1,5 @@
--- One row per distinct client IP address of the pull actions and extension events,
--- enriched from the offline reference data: country, ASN organisation, cloud provider,
+-- One row per distinct client IP address of the pull actions and extension events (by
+-- its pseudonym), enriched from the offline reference data: country, ASN organisation, cloud provider,
 -- IP type and the organisation's domain.
 --
 -- An address finds its range without a range join (macro ip_range_lookup: a sort of
@@ -12,13 +12,23 @@
     incremental_strategy='append',
 ) }}
 -- Incremental runs enrich only the addresses they have not seen (each is looked up alone).
+-- Keyed by the pseudonym of the normalised address (macro pseudonym): the address itself is
+-- read from the raw files (staging views) while this query runs and never stored.
+{%- set bounds = pull_actions_replaced_from() %}
+{#- an incremental run opens only the raw files that can hold a request it classifies again -#}
+{%- set files_read = 'true' %}
+{%- if is_incremental() and bounds is not none %}
+    {%- set files_read = request_files_filter('source_file', request_files_since(bounds['replaced_from'])) %}
+{%- endif %}
 with
 
--- the clients of the pull actions (their start requests): all that the marts show of
--- requests; an incremental run reads the actions it replaced
+-- the clients of the pull actions: the successful manifest requests (the requests
+-- int_pull_actions_classified classifies); an incremental run reads those it classifies again
 requests as (
-    select client_ip from {{ ref('int_pull_actions_classified') }}
-    where {{ replaced_rows_filter('action_at') }}
+    select client_ip from {{ ref('stg_registry__requests') }}
+    where
+        object_type = 'manifest' and is_successful
+        and {{ replaced_rows_filter('occurred_at') }} and {{ files_read }}
 ),
 
 extension_events as (
@@ -63,18 +73,28 @@ client_ips_seen as (
     where client_ip is not null
 ),
 
+client_ips_pseudonymised as (
+    select
+        client_ip,
+        {{ pseudonym('client_ip') }} as client_ip_hash
+    from client_ips_seen
+),
+
 client_ips as (
-    select client_ips_seen.client_ip from client_ips_seen
+    select
+        client_ips_pseudonymised.client_ip,
+        client_ips_pseudonymised.client_ip_hash
+    from client_ips_pseudonymised
     {%- if is_incremental() %}
     left join {{ this }} as enriched
-        on client_ips_seen.client_ip = enriched.client_ip
-    where enriched.client_ip is null
+        on client_ips_pseudonymised.client_ip_hash = enriched.client_ip_hash
+    where enriched.client_ip_hash is null
     {%- endif %}
 ),
 
 client_ips_encoded as (
     select
-        client_ip,
+        client_ip_hash,
         {{ ip_to_hex('client_ip') }} as ip_hex
     from client_ips
 ),
@@ -137,8 +157,7 @@ organisation_providers as (
 
 client_ips_enriched as (
     select
-        client_ips_encoded.client_ip,
-        client_ips_encoded.ip_hex,
+        client_ips_encoded.client_ip_hash,
         addresses_with_country.country_code as ip_country,
         addresses_with_asn.asn,
         addresses_with_asn.asn_organisation,

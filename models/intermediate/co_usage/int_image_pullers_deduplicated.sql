@@ -1,6 +1,6 @@
 -- One row per period (weekly, monthly; complete periods only), user and image: who
 -- pulled what, reduced to distinct pullers before any pairing so co-usage stays cheap.
--- A user is an account, or for an anonymous pull its client IP; both are hashed here.
+-- A user is an account, or for an anonymous pull its client IP, by their pseudonyms.
 -- is_dvp_image says, once for co-usage, which images are a Docker Verified Publisher's.
 with
 
@@ -16,8 +16,8 @@ int_pull_actions_enriched as (
         coalesce(publisher_program = 'DVP', false) as is_dvp_image,
         company_domain,
         case
-            when account_id is not null then 'account:' || {{ salted_hash('account_id') }}
-            else 'ip:' || {{ salted_hash('client_ip') }}
+            when account_id_hash is not null then 'account:' || account_id_hash
+            else 'ip:' || client_ip_hash
         end as user_key
     from {{ ref('int_pull_actions_enriched') }}
 ),

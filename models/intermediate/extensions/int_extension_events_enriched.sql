@@ -1,7 +1,7 @@
 -- One row per extension event, with its period keys, the owner of the extension's
--- namespace, the client's country and a pseudonymous user key (the salted hash of the
--- account, or of the client IP for an anonymous event). The account id and the IP
--- address stop here.
+-- namespace, the client's country and a pseudonymous user key (the pseudonym of the
+-- account, or of the client IP for an anonymous event; macro pseudonym). The account id
+-- and the IP address never leave this query.
 with
 
 stg_registry__extension_events as (
@@ -18,9 +18,34 @@ stg_registry__extension_events as (
 
 int_client_ips_enriched as (
     select
-        client_ip,
+        client_ip_hash,
         ip_country
     from {{ ref('int_client_ips_enriched') }}
+),
+
+-- each distinct value hashed once (two sha256 per value, not per event)
+client_ips_seen as (
+    select distinct client_ip from stg_registry__extension_events
+    where client_ip is not null
+),
+
+client_ip_pseudonyms as (
+    select
+        client_ip,
+        {{ pseudonym('client_ip') }} as client_ip_hash
+    from client_ips_seen
+),
+
+account_ids_seen as (
+    select distinct account_id from stg_registry__extension_events
+    where account_id is not null
+),
+
+account_pseudonyms as (
+    select
+        account_id,
+        {{ pseudonym('account_id') }} as account_id_hash
+    from account_ids_seen
 ),
 
 publishers as (
@@ -43,14 +68,14 @@ events_enriched as (
         {{ namespace_owner('publishers.publisher_name', 'stg_registry__extension_events.namespace') }} as owner,
         stg_registry__extension_events.event_type,
         int_client_ips_enriched.ip_country,
-        case
-            when stg_registry__extension_events.account_id is not null
-                then {{ salted_hash('stg_registry__extension_events.account_id') }}
-            else {{ salted_hash('stg_registry__extension_events.client_ip') }}
-        end as user_hash
+        coalesce(account_pseudonyms.account_id_hash, client_ip_pseudonyms.client_ip_hash) as user_hash
     from stg_registry__extension_events
+    left join client_ip_pseudonyms
+        on stg_registry__extension_events.client_ip = client_ip_pseudonyms.client_ip
+    left join account_pseudonyms
+        on stg_registry__extension_events.account_id = account_pseudonyms.account_id
     left join int_client_ips_enriched
-        on stg_registry__extension_events.client_ip = int_client_ips_enriched.client_ip
+        on client_ip_pseudonyms.client_ip_hash = int_client_ips_enriched.client_ip_hash
     left join publishers
         on stg_registry__extension_events.namespace = publishers.namespace
 )

@@ -4,7 +4,8 @@
     replace_time_column='action_at',
 ) }}
 -- One row per pull action: the successful manifest requests of each client key (the var
--- pull_action_client_key), classified by the classify_pull_actions macro. The rules, the
+-- pull_action_client_key, over the normalised client IP), classified by the
+-- classify_pull_actions macro; the client IP and account id stored as their pseudonyms. The rules, the
 -- window and the proof: docs block pull_action_classification (macros/classify_pull_actions.md).
 --
 -- Incremental runs (README, "Daily incremental runs"): with B the earliest request the
@@ -86,6 +87,44 @@ actions_classified as (
         client_key=client_key,
         passthrough_columns=['tag', 'media_type']
     ) }}
+),
+
+-- The client IP and the account id never leave this query: each distinct value is
+-- replaced by its pseudonym (macro pseudonym, two sha256 per value, not per row).
+client_ips_seen as (
+    select distinct client_ip from actions_classified
+    where client_ip is not null
+),
+
+client_ip_pseudonyms as (
+    select
+        client_ip,
+        {{ pseudonym('client_ip') }} as client_ip_hash
+    from client_ips_seen
+),
+
+account_ids_seen as (
+    select distinct account_id from actions_classified
+    where account_id is not null
+),
+
+account_pseudonyms as (
+    select
+        account_id,
+        {{ pseudonym('account_id') }} as account_id_hash
+    from account_ids_seen
+),
+
+actions_pseudonymised as (
+    select
+        actions_classified.*,
+        client_ip_pseudonyms.client_ip_hash,
+        account_pseudonyms.account_id_hash
+    from actions_classified
+    left join client_ip_pseudonyms
+        on actions_classified.client_ip = client_ip_pseudonyms.client_ip
+    left join account_pseudonyms
+        on actions_classified.account_id = account_pseudonyms.account_id
 )
 
 select
@@ -103,7 +142,7 @@ select
     http_method,
     reference_kind,
     request_count,
-    client_ip,
+    client_ip_hash,
     user_agent,
-    account_id
-from actions_classified
+    account_id_hash
+from actions_pseudonymised

@@ -13,7 +13,7 @@ int_pull_actions_classified as (
 
 int_client_ips_enriched as (
     select
-        client_ip,
+        client_ip_hash,
         ip_country,
         cloud_service_provider,
         ip_type,
@@ -39,11 +39,11 @@ publishers as (
     from {{ ref('publishers') }}
 ),
 
-stg_registry__accounts as (
+int_accounts_pseudonymised as (
     select
-        account_id,
+        account_id_hash,
         email_domain
-    from {{ ref('stg_registry__accounts') }}
+    from {{ ref('int_accounts_pseudonymised') }}
 ),
 
 int_email_domains_classified as (
@@ -60,7 +60,7 @@ actions_joined as (
         int_client_ips_enriched.ip_type,
         int_client_ips_enriched.ip_domain,
         int_user_agents_parsed.user_agent_version,
-        stg_registry__accounts.email_domain,
+        int_accounts_pseudonymised.email_domain,
         int_email_domains_classified.excluded_category,
         publishers.publisher_id,
         publishers.publisher_name,
@@ -71,15 +71,15 @@ actions_joined as (
         coalesce(int_user_agents_parsed.base_use_case, 'Unknown') as base_use_case
     from int_pull_actions_classified
     left join int_client_ips_enriched
-        on int_pull_actions_classified.client_ip = int_client_ips_enriched.client_ip
+        on int_pull_actions_classified.client_ip_hash = int_client_ips_enriched.client_ip_hash
     left join int_user_agents_parsed
         on coalesce(int_pull_actions_classified.user_agent, '') = int_user_agents_parsed.user_agent_key
     left join publishers
         on int_pull_actions_classified.namespace = publishers.namespace
-    left join stg_registry__accounts
-        on int_pull_actions_classified.account_id = stg_registry__accounts.account_id
+    left join int_accounts_pseudonymised
+        on int_pull_actions_classified.account_id_hash = int_accounts_pseudonymised.account_id_hash
     left join int_email_domains_classified
-        on stg_registry__accounts.email_domain = int_email_domains_classified.email_domain
+        on int_accounts_pseudonymised.email_domain = int_email_domains_classified.email_domain
 ),
 
 use_case_inferred as (
@@ -90,7 +90,7 @@ use_case_inferred as (
         {{ infer_use_case('actions_joined.base_use_case', 'actions_joined.cloud_service_provider') }}
             as inferred_use_case,
         case
-            when actions_joined.account_id is not null
+            when actions_joined.account_id_hash is not null
                 then case
                         when actions_joined.email_domain is not null
                             and actions_joined.excluded_category is null

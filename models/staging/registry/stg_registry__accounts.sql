@@ -1,4 +1,6 @@
--- One row per account, with the (lower-cased) domain of its email address.
+{{ config(materialized='view') }}
+-- One row per account, with the (lower-cased) domain of its email address. A view: the
+-- raw files stay the only copy of the account ids (docs/privacy.md).
 with
 
 source as (

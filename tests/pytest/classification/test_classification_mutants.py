@@ -42,7 +42,11 @@ def test_mutant_is_caught(
 ) -> None:
     sql = classifier_60s.compiled_sql
     assert original in sql, f"mutation point for '{broken}' no longer in the compiled SQL"
-    mutated = SqlClassifier(tmp_path / "classification.duckdb", sql.replace(original, mutant))
+    mutated = SqlClassifier(
+        tmp_path / "classification.duckdb",
+        sql.replace(original, mutant),
+        classifier_60s.normalise_sql,
+    )
     try:
         assert classifier_60s.classify(streams[0]) == oracle_rows(streams[0], 60)
         caught = any(mutated.classify(stream) != oracle_rows(stream, 60) for stream in streams)

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 import duckdb
 import pytest
-from support.mart_rows import keyed_rows, rows_as
+from support.mart_rows import keyed_rows
 from support.report_periods import TODAY, complete_periods, group_by_period
 
 from registry_insights.api.queries import period_end
+from registry_insights.pseudonyms import load_secret, pseudonym
 
 
 @dataclass(frozen=True)
@@ -42,16 +43,32 @@ class Event:
 
 @pytest.fixture(scope="module")
 def events(warehouse: duckdb.DuckDBPyConnection) -> list[Event]:
-    return rows_as(
-        Event,
-        warehouse,
+    # The enrichment is keyed by the IP's pseudonym: computed here in Python (hmac).
+    key = load_secret()
+    countries = dict(
+        warehouse.sql(
+            "select client_ip_hash, ip_country from intermediate.int_client_ips_enriched"
+        ).fetchall()
+    )
+    rows = warehouse.sql(
         "select e.occurred_at, e.extension, e.namespace, e.event_type, "
-        "coalesce('account:' || e.account_id, 'ip:' || e.client_ip), ips.ip_country, "
+        "coalesce('account:' || e.account_id, 'ip:' || e.client_ip), e.client_ip, "
         "coalesce(p.publisher_name, e.namespace) "
         "from staging.stg_registry__extension_events as e "
-        "left join intermediate.int_client_ips_enriched as ips on e.client_ip = ips.client_ip "
-        "left join reference.publishers as p on e.namespace = p.namespace",
-    )
+        "left join reference.publishers as p on e.namespace = p.namespace"
+    ).fetchall()
+    return [
+        Event(
+            occurred_at=row[0],
+            extension=row[1],
+            namespace=row[2],
+            event_type=row[3],
+            user=row[4],
+            country=countries.get(pseudonym(key, row[5])) if row[5] else None,
+            owner=row[6],
+        )
+        for row in rows
+    ]
 
 
 def _premium(group: list[Event]) -> tuple[object, ...]:

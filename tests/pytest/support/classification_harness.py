@@ -3,7 +3,9 @@
 The model `int_pull_actions_classified` is compiled once by dbt (so the SQL under
 test is exactly what `dbt build` runs, macro included); each test then loads its
 own rows into `staging.stg_registry__requests` of a scratch DuckDB database with
-the same name and runs the compiled query.
+the same name (the client IP normalised by the dbt-compiled `normalise_ip` macro, as
+staging does) and runs the compiled query, in a session holding the HMAC pads of the
+tests' pseudonym secret, as the dbt plugin sets them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from registry_insights.pseudonyms import load_secret
+from registry_insights.pseudonyms.dbt_plugin import set_pad_variables
 from registry_insights.pull_actions import ManifestRequest, PullAction, classify
 from support.warehouse_build import dbt_compiled_code
 
@@ -98,19 +102,20 @@ def requests_table(requests: Iterable[ManifestRequest]) -> pa.Table:
 class SqlClassifier:
     """Loads rows into a scratch staging table and runs the compiled model."""
 
-    def __init__(self, database_path: Path, compiled_sql: str) -> None:
+    def __init__(self, database_path: Path, compiled_sql: str, normalise_sql: str) -> None:
         self.connection = duckdb.connect(str(database_path))
         self.connection.execute("set TimeZone = 'UTC'")
         self.connection.execute("create schema if not exists staging")
+        set_pad_variables(self.connection, load_secret())
         self.compiled_sql = compiled_sql
+        self.normalise_sql = normalise_sql
 
     def classify(self, requests: Iterable[ManifestRequest]) -> list[ActionRow]:
         table = requests_table(requests)
         self.connection.register("incoming_requests", table)
         try:
             self.connection.execute(
-                "create or replace table staging.stg_registry__requests as "
-                "select * from incoming_requests"
+                f"create or replace table staging.stg_registry__requests as {self.normalise_sql}"
             )
         finally:
             self.connection.unregister("incoming_requests")
@@ -131,7 +136,13 @@ def sql_classifier(work_dir: Path, window_seconds: float = 60) -> Iterator[SqlCl
         "int_pull_actions_classified",
         f"{{pull_action_window_seconds: {window_seconds}}}",
     )
-    classifier = SqlClassifier(work_dir / "classification.duckdb", compiled)
+    normalise = dbt_compiled_code(
+        work_dir,
+        "classification",
+        "--inline",
+        "select * replace ({{ normalise_ip('client_ip') }} as client_ip) from incoming_requests",
+    )
+    classifier = SqlClassifier(work_dir / "classification.duckdb", compiled, normalise)
     try:
         yield classifier
     finally:

@@ -3,7 +3,6 @@
 {%- set tag_pattern = "'[A-Za-z0-9_][A-Za-z0-9._-]{0,127}'" -%}
 {%- set name_component = '[a-z0-9]+(([.]|_|__|-+)[a-z0-9]+)*' -%}
 {%- set repository_pattern = "'" ~ name_component ~ '(/' ~ name_component ~ ")+'" -%}
-{%- set client_ip_pattern = "'[0-9A-Fa-f.:]+(%[0-9A-Za-z_.-]+)?'" -%}
 {{ config(materialized='view') }}
 -- depends_on: {{ ref('ops_request_files_pending') }}
 -- One row per raw request row taken in, typed and normalised, with the contract check
@@ -61,7 +60,9 @@ normalised as (
         media_type,
         status_code,
         response_bytes,
-        client_ip,
+        client_ip as client_ip_text,
+        -- one spelling per address (macro normalise_ip); null when the text is no IP address
+        {{ normalise_ip('client_ip') }} as client_ip,
         user_agent,
         account_id,
         source_file,
@@ -87,7 +88,7 @@ checked as (
             when repository is null then 'missing_repository'
             when reference is null then 'missing_reference'
             when status_code is null then 'missing_status_code'
-            when client_ip is null then 'missing_client_ip'
+            when client_ip_text is null then 'missing_client_ip'
             when http_method not in ('GET', 'HEAD') then 'unknown_http_method'
             when object_type not in ('manifest', 'blob') then 'unknown_object_type'
             when not {{ regex_full_match('repository', repository_pattern) }}
@@ -100,8 +101,7 @@ checked as (
                 then 'malformed_response_digest'
             when status_code < 100 or status_code > 599 then 'invalid_status_code'
             when response_bytes < 0 then 'negative_response_bytes'
-            when not {{ regex_full_match('client_ip', client_ip_pattern) }}
-                then 'malformed_client_ip'
+            when client_ip is null then 'malformed_client_ip'
             when occurred_at > taken_in_at then 'future_timestamp'
         end as quarantine_reason
     from normalised
