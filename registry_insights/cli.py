@@ -51,7 +51,15 @@ def generate(
         seed=seed,
         chunk_rows=chunk_rows,
     )
-    counts = generate_dataset(config, out, progress=progress)
+    from registry_insights.ingest.raw_output import DISK_FULL_ERRNOS, raw_write_error
+
+    try:
+        counts = generate_dataset(config, out, progress=progress)
+    except OSError as error:  # the tables' folders were removed: nothing partial is left
+        if error.errno not in DISK_FULL_ERRNOS:
+            raise
+        typer.echo(f"error: {raw_write_error(out, error)}", err=True)
+        raise typer.Exit(code=1) from error
     for table, count in counts.items():
         typer.echo(f"{table}: {count:,} rows")
     typer.echo(f"raw data written to {out}")
@@ -291,7 +299,13 @@ def ingest_scan(
     except ValueError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from error
-    summary = ingest(reports, raw_path, scanned)
+    from registry_insights.ingest.command import fail_write
+    from registry_insights.ingest.raw_output import RawWriteError
+
+    try:
+        summary = ingest(reports, raw_path, scanned)
+    except RawWriteError as error:
+        fail_write(error)
     typer.echo(summary.report())
     if not summary.ok:
         raise typer.Exit(code=1)
