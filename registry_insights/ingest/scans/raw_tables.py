@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from registry_insights.generator.tables import SCANS_SCHEMA, VULNERABILITIES_SCHEMA
-from registry_insights.ingest.raw_output import write_table_file
+from registry_insights.ingest.raw_output import RawWriteError, write_table_file
 from registry_insights.ingest.scans.model import Scan
 
 SCANS_TABLE = "raw_image_scans"
@@ -61,11 +61,16 @@ class PresentScanIds:
 def write_scan(raw_path: Path, scan: Scan) -> list[Path]:
     """The scan's findings file (when it has findings), then its scan file."""
     written: list[Path] = []
+    findings = file_path(raw_path, VULNERABILITIES_TABLE, scan)
+    new_findings = bool(scan.findings) and not findings.exists()
     if scan.findings:
+        written.append(write_table_file(findings, vulnerabilities_table(scan)))
+    try:
         written.append(
-            write_table_file(
-                file_path(raw_path, VULNERABILITIES_TABLE, scan), vulnerabilities_table(scan)
-            )
+            write_table_file(file_path(raw_path, SCANS_TABLE, scan), scans_table([scan]))
         )
-    written.append(write_table_file(file_path(raw_path, SCANS_TABLE, scan), scans_table([scan])))
+    except RawWriteError:  # (a full disk) no findings are left without their scan
+        if new_findings:
+            findings.unlink(missing_ok=True)
+        raise
     return written
