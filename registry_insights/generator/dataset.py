@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from registry_insights.generator.anomalies import (
@@ -22,10 +22,15 @@ from registry_insights.generator.extensions import build_extensions, extension_e
 from registry_insights.generator.identifiers import STREAM_BLOCK, STREAM_EXTENSIONS, stream
 from registry_insights.generator.planning import DAY_US, make_plan
 from registry_insights.generator.rows import RequestRows
-from registry_insights.generator.scans import write_scans
+from registry_insights.generator.scans import SCANS, VULNERABILITIES, write_scans
 from registry_insights.generator.tables import EXTENSIONS_SCHEMA, REQUESTS_SCHEMA, requests_table
 from registry_insights.generator.world import build_world
-from registry_insights.generator.writer import DayPartitionedWriter, partition_dir, reset_table_dir
+from registry_insights.generator.writer import (
+    DayPartitionedWriter,
+    partition_dir,
+    reset_table_dir,
+    write_parquet,
+)
 
 REQUESTS = "raw_registry_requests"
 ACCOUNTS = "raw_accounts"
@@ -51,6 +56,17 @@ class Quota:
 def generate_dataset(
     config: GeneratorConfig, out_dir: Path, progress: bool = True
 ) -> dict[str, int]:
+    """Write the raw tables under ``out_dir`` (:func:`write_dataset`). When that fails (a
+    full disk), the tables' folders are removed: no partial dataset is left to be read."""
+    try:
+        return write_dataset(config, Path(out_dir), progress)
+    except BaseException:
+        for table in (*TABLES, SCANS, VULNERABILITIES):
+            shutil.rmtree(Path(out_dir) / table, ignore_errors=True)
+        raise
+
+
+def write_dataset(config: GeneratorConfig, out_dir: Path, progress: bool = True) -> dict[str, int]:
     """Write the raw tables under ``out_dir``; return the row count of each.
 
     Existing ``<out_dir>/<table>`` folders of these tables are removed first.
@@ -66,9 +82,7 @@ def generate_dataset(
 
     accounts_dir = partition_dir(out_dir / ACCOUNTS, config.start_date)
     accounts_dir.mkdir(parents=True)
-    pq.write_table(
-        world.accounts.to_table(), accounts_dir / "part-00000.parquet", compression="zstd"
-    )
+    write_parquet(world.accounts.to_table(), accounts_dir / "part-00000.parquet")
 
     requests = DayPartitionedWriter(out_dir / REQUESTS, REQUESTS_SCHEMA, config.chunk_rows)
     extensions = DayPartitionedWriter(

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from registry_insights.generator.identifiers import (
     STREAM_SCANS,
@@ -35,7 +34,7 @@ from registry_insights.generator.tables import (
     epoch_us,
 )
 from registry_insights.generator.world import World
-from registry_insights.generator.writer import partition_dir, reset_table_dir
+from registry_insights.generator.writer import partition_dir, reset_table_dir, write_parquet
 
 SCANS = "raw_image_scans"
 VULNERABILITIES = "raw_image_vulnerabilities"
@@ -298,5 +297,5 @@ def write_scans(world: World, seed: int, out_dir: Path) -> dict[str, int]:
             folder = partition_dir(out_dir / table, date)
             folder.mkdir(parents=True, exist_ok=True)
             rows = data.take(pa.array(np.flatnonzero(data_day == day)))
-            pq.write_table(rows, folder / "part-00000.parquet", compression="zstd")
+            write_parquet(rows, folder / "part-00000.parquet")
     return {SCANS: scans.num_rows, VULNERABILITIES: findings.num_rows}
