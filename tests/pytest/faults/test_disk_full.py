@@ -42,6 +42,8 @@ REQUESTS = 3_000
 DAYS = 3
 #: Where the disk fills, as shares of the complete output's size.
 SHARES = (0.15, 0.5, 0.9)
+#: No progress bar on stderr (it would appear, after a second, on a slow machine).
+QUIET = ["--no-progress"]
 TRIVY = Path(__file__).resolve().parents[1] / "ingest" / "scan_reports" / "trivy-image.json"
 
 
@@ -112,14 +114,14 @@ def _ingest_distribution(inputs: Path, raw: Path) -> list[str]:
     log = inputs / "registry.log"
     if not log.exists():
         _registry_log(log)
-    return ["ingest", "--source", "distribution", str(log), "--raw-path", str(raw)]
+    return ["ingest", "--source", "distribution", str(log), "--raw-path", str(raw), *QUIET]
 
 
 def _ingest_nginx(inputs: Path, raw: Path) -> list[str]:
     log = inputs / "access.log"
     if not log.exists():
         _nginx_log(log)
-    return ["ingest", "--source", "nginx", str(log), "--raw-path", str(raw)]
+    return ["ingest", "--source", "nginx", str(log), "--raw-path", str(raw), *QUIET]
 
 
 def _collector_export(inputs: Path, raw: Path) -> list[str]:
@@ -129,7 +131,7 @@ def _collector_export(inputs: Path, raw: Path) -> list[str]:
     store = inputs / "store"
     shutil.rmtree(store, ignore_errors=True)
     shutil.copytree(template, store)  # every run starts from the same store
-    return ["collector-export", "--store", str(store), "--raw-path", str(raw)]
+    return ["collector-export", "--store", str(store), "--raw-path", str(raw), *QUIET]
 
 
 def _ingest_scan(inputs: Path, raw: Path) -> list[str]:
