@@ -239,7 +239,7 @@
     Fails, naming them, on raw files that are not Parquet (empty, truncated, random
     bytes: DuckDB's error names the first) or that lack a column of the table's
     `required_columns` (source meta): read by name, such a file would give rows of nulls,
-    quarantined or dropped without a word. Reads only the files' footers.
+    quarantined while the build goes on. Reads only the files' footers.
 -#}
 {% macro duckdb__raw_files_have_required_columns(source_relation, pattern) %}
     {%- set required = [] -%}
