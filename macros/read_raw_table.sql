@@ -228,5 +228,43 @@
             ~ "/date=YYYY-MM-DD/*.parquet would be ignored: " ~ misplaced
         ) }}
     {%- endif -%}
+    {%- if found.columns[0].values()[0] > 0 -%}
+        {%- do duckdb__raw_files_have_required_columns(source_relation, quoted ~ '/*/*.parquet') -%}
+    {%- endif -%}
     {{ return(found.columns[0].values()[0] > 0) }}
+{% endmacro %}
+
+
+{#-
+    Fails, naming them, on raw files that are not Parquet (empty, truncated, random
+    bytes: DuckDB's error names the first) or that lack a column of the table's
+    `required_columns` (source meta): read by name, such a file would give rows of nulls,
+    quarantined while the build goes on. Reads only the files' footers.
+-#}
+{% macro duckdb__raw_files_have_required_columns(source_relation, pattern) %}
+    {%- set required = [] -%}
+    {%- for node in graph.sources.values() -%}
+        {%- if node.identifier == source_relation.identifier and node.source_name == 'registry' -%}
+            {%- do required.extend(node.meta.get('required_columns', [])) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if required | length == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set check -%}
+        select file_name
+        from parquet_schema('{{ pattern }}')
+        group by file_name
+        having not list_has_all(list(name), [{{ sql_string_list(required) }}])
+        order by file_name
+    {%- endset -%}
+    {%- set files = run_query(check).columns[0].values() -%}
+    {%- if files | length > 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "Raw files of " ~ source_relation.identifier ~ " without the contract's required columns ("
+            ~ required | join(", ") ~ "): " ~ files[:5] | join(", ")
+            ~ (" and " ~ (files | length - 5) ~ " more" if files | length > 5 else "")
+            ~ ". Move them out of the raw folder (docs/faults.md) and run again."
+        ) }}
+    {%- endif -%}
 {% endmacro %}

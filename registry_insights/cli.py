@@ -91,7 +91,15 @@ def generate(
         chunk_rows=chunk_rows,
     )
     typer.echo(f"period: {period.start_date} to {period.end_date} ({period.days} days)")
-    counts = generate_dataset(config, out, progress=progress, scan_reports=scan_reports)
+    from registry_insights.ingest.raw_output import DISK_FULL_ERRNOS, raw_write_error
+
+    try:
+        counts = generate_dataset(config, out, progress=progress, scan_reports=scan_reports)
+    except OSError as error:  # the tables' folders were removed: nothing partial is left
+        if error.errno not in DISK_FULL_ERRNOS:
+            raise
+        typer.echo(f"error: {raw_write_error(out, error)}", err=True)
+        raise typer.Exit(code=1) from error
     for table, count in counts.items():
         typer.echo(f"{table}: {count:,} {'files' if table == SCAN_REPORTS else 'rows'}")
     typer.echo(f"raw data written to {out}")
@@ -349,7 +357,13 @@ def ingest_scan(
     except ValueError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from error
-    summary = ingest(expand_reports(reports), raw_path, scanned)
+    from registry_insights.ingest.command import fail_write
+    from registry_insights.ingest.raw_output import RawWriteError
+
+    try:
+        summary = ingest(expand_reports(reports), raw_path, scanned)
+    except RawWriteError as error:
+        fail_write(error)
     typer.echo(summary.report())
     if not summary.ok:
         raise typer.Exit(code=1)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import shutil
 import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from registry_insights.generator.anomalies import (
@@ -26,7 +26,12 @@ from registry_insights.generator.rows import RequestRows
 from registry_insights.generator.scans import demo_scans
 from registry_insights.generator.tables import EXTENSIONS_SCHEMA, REQUESTS_SCHEMA, requests_table
 from registry_insights.generator.world import World, build_world
-from registry_insights.generator.writer import DayPartitionedWriter, partition_dir, reset_table_dir
+from registry_insights.generator.writer import (
+    DayPartitionedWriter,
+    partition_dir,
+    reset_table_dir,
+    write_parquet,
+)
 
 REQUESTS = "raw_registry_requests"
 ACCOUNTS = "raw_accounts"
@@ -82,6 +87,24 @@ def generate_dataset(
     progress: bool = True,
     scan_reports: Path | None = None,
 ) -> dict[str, int]:
+    """Write the raw tables under ``out_dir`` (:func:`write_dataset`). When that fails (a
+    full disk), the tables' folders are removed: no partial dataset is left to be read."""
+    from registry_insights.ingest.scans.raw_tables import SCANS_TABLE, VULNERABILITIES_TABLE
+
+    try:
+        return write_dataset(config, Path(out_dir), progress, scan_reports)
+    except BaseException:
+        for table in (*TABLES, SCANS_TABLE, VULNERABILITIES_TABLE):
+            shutil.rmtree(Path(out_dir) / table, ignore_errors=True)
+        raise
+
+
+def write_dataset(
+    config: GeneratorConfig,
+    out_dir: Path,
+    progress: bool = True,
+    scan_reports: Path | None = None,
+) -> dict[str, int]:
     """Write the raw tables under ``out_dir``; return the row count of each.
 
     The demo vulnerability scans are written as scanner reports into ``scan_reports``
@@ -101,9 +124,7 @@ def generate_dataset(
 
     accounts_dir = partition_dir(out_dir / ACCOUNTS, config.start_date)
     accounts_dir.mkdir(parents=True)
-    pq.write_table(
-        world.accounts.to_table(), accounts_dir / "part-00000.parquet", compression="zstd"
-    )
+    write_parquet(world.accounts.to_table(), accounts_dir / "part-00000.parquet")
 
     requests = DayPartitionedWriter(out_dir / REQUESTS, REQUESTS_SCHEMA, config.chunk_rows)
     extensions = DayPartitionedWriter(

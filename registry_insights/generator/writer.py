@@ -20,6 +20,23 @@ def partition_dir(table_dir: Path, day: datetime.date) -> Path:
     return table_dir / f"date={day.isoformat()}"
 
 
+def temporary_path(path: Path) -> Path:
+    """The hidden name a file is written under before it is renamed into place: the raw
+    tables' readers (``*.parquet``) never see a half-written file."""
+    return path.with_name(f".{path.name}.tmp")
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write ``table`` to ``path`` under its temporary name, then rename it into place."""
+    temporary = temporary_path(path)
+    try:
+        pq.write_table(table, temporary, compression="zstd")
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    temporary.replace(path)
+
+
 def reset_table_dir(table_dir: Path) -> None:
     """Remove a table folder from an earlier run, so datasets never mix."""
     if table_dir.exists():
@@ -101,7 +118,7 @@ class DayPartitionedWriter:
             path = folder / f"part-{self._parts_in_day:05d}.parquet"
             self._parts_in_day += 1
             self._writer = pq.ParquetWriter(
-                path,
+                temporary_path(path),
                 self.schema,
                 compression="zstd",
                 use_dictionary=[n for n in self.schema.names if n not in _NO_DICTIONARY],
@@ -117,4 +134,5 @@ class DayPartitionedWriter:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+            temporary_path(self.files[-1]).replace(self.files[-1])
         self._part_rows = 0

@@ -8,6 +8,7 @@ never sees half a file and writing the same rows again replaces a file by itself
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import os
 from collections import defaultdict
@@ -78,15 +79,41 @@ def write_file(path: Path, rows: list[RawRequest]) -> Path:
     return write_table_file(path, to_table(ordered))
 
 
+#: Errors of a full disk (or quota, or file size limit): the write can succeed once
+#: space is freed, so they are reported as such, not as a crash.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+class RawWriteError(Exception):
+    """A raw file could not be written; its temporary file was removed, nothing partial
+    is left under its final name, and the same command can be run again."""
+
+
+def raw_write_error(path: Path, error: OSError) -> RawWriteError:
+    if error.errno in DISK_FULL_ERRNOS:
+        reason = f"disk full ({os.strerror(error.errno)})"
+    else:
+        reason = str(error)
+    return RawWriteError(
+        f"{reason} while writing {path}; nothing partial was kept: "
+        "free space and run the same command again"
+    )
+
+
 def write_table_file(path: Path, table: pa.Table) -> Path:
-    """Write ``table`` to ``path`` atomically (hidden temporary name, fsync, rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``table`` to ``path`` atomically (hidden temporary name, fsync, rename);
+    on failure the temporary file is removed and :class:`RawWriteError` raised."""
     temporary = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, temporary, compression="zstd")
-    with temporary.open("rb") as written:
-        os.fsync(written.fileno())
-    os.replace(temporary, path)
-    _fsync_dir(path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, temporary, compression="zstd")
+        with temporary.open("rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temporary, path)
+        _fsync_dir(path.parent)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise raw_write_error(path, error) from error
     return path
 
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from registry_insights.generator.tables import SCANS_SCHEMA, VULNERABILITIES_SCHEMA
-from registry_insights.ingest.raw_output import write_table_file
+from registry_insights.ingest.raw_output import RawWriteError, write_table_file
 from registry_insights.ingest.scans.model import Scan
 
 SCANS_TABLE = "raw_image_scans"
@@ -85,14 +85,18 @@ def write_scans(raw_path: Path, scans: list[Scan]) -> list[Path]:
         by_day.setdefault(scan.day, []).append(scan)
     written: list[Path] = []
     for _, of_day in sorted(by_day.items()):
+        findings: Path | None = None
+        new_findings = False
         if any(scan.findings for scan in of_day):
+            findings = file_path(raw_path, VULNERABILITIES_TABLE, of_day)
+            new_findings = not findings.exists()
+            written.append(write_table_file(findings, vulnerabilities_table(of_day)))
+        try:
             written.append(
-                write_table_file(
-                    file_path(raw_path, VULNERABILITIES_TABLE, of_day),
-                    vulnerabilities_table(of_day),
-                )
+                write_table_file(file_path(raw_path, SCANS_TABLE, of_day), scans_table(of_day))
             )
-        written.append(
-            write_table_file(file_path(raw_path, SCANS_TABLE, of_day), scans_table(of_day))
-        )
+        except RawWriteError:  # (a full disk) no findings are left without their scans
+            if findings is not None and new_findings:
+                findings.unlink(missing_ok=True)
+            raise
     return written
