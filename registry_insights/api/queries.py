@@ -85,11 +85,14 @@ def existing_repositories(
 
 
 def export_periods(
-    cursor: duckdb.DuckDBPyConnection, namespace: str
+    cursor: duckdb.DuckDBPyConnection, namespace: str, published_only: bool = True
 ) -> set[tuple[str, datetime.date]]:
     """The published (granularity, first day) periods with pull or extension data for the
-    namespace: complete through their last day (`data_complete_through`)."""
-    published, parameters = published_condition(data_complete_through(cursor))
+    namespace: complete through their last day (`data_complete_through`); with
+    `published_only` false, also those the warehouse holds incomplete data for."""
+    published, parameters = (
+        published_condition(data_complete_through(cursor)) if published_only else ("true", [])
+    )
     rows = cursor.execute(
         "select date_granularity, date_reference from marts.exp_pulls_namespace_summary "
         f"where namespace = ? and {published} union "
