@@ -18,6 +18,15 @@
 -- each tag from the stored run it was on at B; strategy `replace_open_since` replaces
 -- the runs that had not ended before B (valid_to null or at or after B).
 {%- set bounds = pull_actions_replaced_from() %}
+{#- the observations read: all of them, or in an incremental run those at or after B -#}
+{%- if not is_incremental() %}
+    {%- set observations_read = 'true' %}
+{%- elif bounds is none %}
+    {%- set observations_read = '1 = 0' %}
+{%- else %}
+    {%- set observations_read = 'occurred_at >= ' ~ bounds['batch_start'] ~ ' and '
+        ~ request_files_filter('source_file', request_files_since(bounds['batch_start'])) %}
+{%- endif %}
 with
 
 stg_registry__requests as (
@@ -33,14 +42,7 @@ stg_registry__requests as (
         and reference_kind = 'tag'
         and is_successful
         and response_digest is not null
-        {%- if is_incremental() %}
-            {%- if bounds is none %}
-                and 1 = 0
-            {%- else %}
-                and occurred_at >= {{ bounds['batch_start'] }}
-                and {{ request_files_filter('source_file', request_files_since(bounds['batch_start'])) }}
-            {%- endif %}
-        {%- endif %}
+        and {{ observations_read }}
 ),
 
 -- the run each tag was on at B (it started before B and had not ended by then): its
