@@ -522,6 +522,7 @@ class OrchestratedJob(enum.StrEnum):
     daily = "daily"
     weekly_exports = "weekly_exports"
     monthly_exports = "monthly_exports"
+    prune_raw_job = "prune_raw_job"
 
 
 @app.command()
@@ -564,7 +565,7 @@ def orchestrate(
             typer.echo("error: --date (the period's first day) is required", err=True)
             raise typer.Exit(code=2)
         config = export_run_config(run.value.removesuffix("_exports"), date.date())
-    elif date is not None:
+    elif date is not None and run is not OrchestratedJob.prune_raw_job:
         config = daily_run_config(date.date())
     from dagster import DagsterInstance
 
