@@ -243,6 +243,16 @@ def test_every_mart_equals_a_warehouse_never_pruned(pruned: Pruned, never_pruned
         assert early is not None and early[0] > 0
 
 
+def test_every_raw_row_that_remains_is_accounted_for(pruned: Pruned) -> None:
+    """The data test counts the rows of the files that remain (the ledger minus the
+    manifest): valid + quarantined + redelivered."""
+    outcome = dbt_invoke(
+        "test", pruned.raw, pruned.database, "--select", "assert_every_raw_request_is_accounted_for"
+    )
+    assert outcome.success, outcome.messages
+    assert outcome.passed >= 1 and outcome.failed == 0  # the test (and the run-start hook)
+
+
 def test_opting_in_rebuilds_over_what_remains_and_says_so(pruned: Pruned, tmp_path: Path) -> None:
     database = tmp_path / "rebuilt.duckdb"
     shutil.copyfile(pruned.database, database)
