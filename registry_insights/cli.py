@@ -140,7 +140,11 @@ def export(
 ) -> None:
     """Write each report as CSV files with the published header, one per period, and each
     export dataview as gzip-compressed CSV parts in <out>/exports/<dataview>/."""
-    from registry_insights.publishing.export import DATAVIEWS_FOLDER, export_warehouse
+    from registry_insights.publishing.export import (
+        DATAVIEWS_FOLDER,
+        export_warehouse,
+        why_not_exported,
+    )
     from registry_insights.publishing.rows import ExportError
 
     if (granularity is None) != (period is None):
@@ -166,10 +170,10 @@ def export(
     for name, files in sorted(by_view.items()):
         typer.echo(f"export {name}: {files} file(s) in {out / DATAVIEWS_FOLDER / name}")
     if not written.reports and not written.dataviews:
-        if only is not None:
+        if granularity is not None and period is not None:
             typer.echo(
-                f"error: the warehouse has no {granularity} period starting {period:%Y-%m-%d}: "
-                "not complete yet, or its last day not processed yet",
+                f"error: the warehouse has no {granularity} period starting {period:%Y-%m-%d} "
+                f"to publish: {why_not_exported(database, granularity.value, period.date())}",
                 err=True,
             )
             raise typer.Exit(code=1)
@@ -489,11 +493,108 @@ def collector_dump(
         stream.writelines(body + "\n" for body in bodies)
 
 
+@app.command("prune-raw")
+def prune_raw(
+    raw_path: Annotated[
+        Path, typer.Option(envvar="REGISTRY_INSIGHTS_RAW_PATH", help="The raw-data folder.")
+    ],
+    older_than: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            envvar="REGISTRY_INSIGHTS_RAW_RETENTION_DAYS",
+            help="Remove files whose day partition is more than this many days old.",
+        ),
+    ],
+    database: Annotated[
+        Path, typer.Option(envvar="REGISTRY_INSIGHTS_DUCKDB_PATH", help="The built warehouse.")
+    ] = DEFAULT_WAREHOUSE,
+    late_arrival_days: Annotated[
+        int, typer.Option(min=0, help="The dbt var late_arrival_days of the daily runs.")
+    ] = 2,
+    today: Annotated[
+        datetime.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"], help="Count the age from this day (default: today, UTC)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option(help="Report what would be removed; remove nothing.")
+    ] = False,
+    progress: ProgressOption = True,
+) -> None:
+    """Remove raw request files past the retention that the warehouse has taken in (per its
+    ledger), recording them in <raw-path>/_retention/pruned_files.csv."""
+    from registry_insights.retention import PruneError
+    from registry_insights.retention import prune_raw as prune
+
+    try:
+        report = prune(
+            raw_path,
+            database,
+            older_than,
+            today=today.date() if today else None,
+            late_arrival_days=late_arrival_days,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    except PruneError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from error
+    for line in report.lines():
+        typer.echo(line)
+
+
+@app.command("declare-day")
+def declare_day(
+    day: Annotated[datetime.datetime, typer.Argument(formats=["%Y-%m-%d"], help="The UTC day.")],
+    empty: Annotated[
+        bool, typer.Option("--empty", help="Declare that the day has no raw request file.")
+    ] = False,
+    withdraw: Annotated[bool, typer.Option(help="Withdraw an earlier declaration.")] = False,
+    note: Annotated[str | None, typer.Option(help="Why (kept with the declaration).")] = None,
+    database: Annotated[
+        Path, typer.Option(envvar="REGISTRY_INSIGHTS_DUCKDB_PATH", help="The built warehouse.")
+    ] = DEFAULT_WAREHOUSE,
+) -> None:
+    """Declare a day empty, so the periods that end on or after it can be published
+    (a day is complete once its raw files are taken in, or once declared empty)."""
+    import duckdb
+
+    from registry_insights.publishing.completeness import (
+        data_complete_through,
+        declare_day_empty,
+        withdraw_declaration,
+    )
+
+    if empty == withdraw:
+        typer.echo("error: give exactly one of --empty and --withdraw", err=True)
+        raise typer.Exit(code=2)
+    if not database.is_file():
+        typer.echo(f"error: no warehouse at {database}: build it first", err=True)
+        raise typer.Exit(code=2)
+    try:
+        with duckdb.connect(str(database)) as connection:
+            if empty:
+                changed = declare_day_empty(connection, day.date(), note)
+                said = "declared empty" if changed else "was already declared empty"
+            else:
+                changed = withdraw_declaration(connection, day.date())
+                said = "declaration withdrawn" if changed else "was not declared"
+            through = data_complete_through(connection)
+    except duckdb.IOException as error:
+        typer.echo(f"error: cannot write {database} (is a dbt run holding it?): {error}", err=True)
+        raise typer.Exit(code=2) from error
+    typer.echo(f"{day:%Y-%m-%d}: {said}")
+    typer.echo(f"data complete through: {through.isoformat() if through else 'no day yet'}")
+
+
 class OrchestratedJob(enum.StrEnum):
     full_build = "full_build"
     daily = "daily"
     weekly_exports = "weekly_exports"
     monthly_exports = "monthly_exports"
+    prune_raw_job = "prune_raw_job"
 
 
 @app.command()
@@ -536,7 +637,7 @@ def orchestrate(
             typer.echo("error: --date (the period's first day) is required", err=True)
             raise typer.Exit(code=2)
         config = export_run_config(run.value.removesuffix("_exports"), date.date())
-    elif date is not None:
+    elif date is not None and run is not OrchestratedJob.prune_raw_job:
         config = daily_run_config(date.date())
     from dagster import DagsterInstance
 

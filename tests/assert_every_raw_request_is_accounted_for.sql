@@ -1,6 +1,6 @@
 -- Nothing is dropped silently: every row of every raw request file taken in is either
 -- a valid request in staging, a quarantined row, or a redelivered copy of a valid
--- event, and the files taken in hold exactly the rows staging read.
+-- event, and the files taken in (and not pruned since) hold exactly the rows staging read.
 -- Returns a row (and fails) when the counts do not add up. (On an engine without the
 -- file ledger, see supports_raw_file_ledger, the raw rows are those staging read.)
 {%- set ledger = supports_raw_file_ledger() %}
@@ -10,7 +10,7 @@ request_files as (
     {%- if ledger %}
         select sum(row_count) as raw_rows
         from {{ ref('ops_request_files_ledger') }}
-        where is_accepted
+        where is_accepted and {{ not_pruned_condition('file_path') }}
     {%- else %}
         select count(*) as raw_rows
         from {{ ref('base_registry__requests') }}

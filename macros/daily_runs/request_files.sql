@@ -23,7 +23,8 @@
 
 {#-
     The paths of every request file taken in, this run's included: the ledger's accepted
-    files and the run's accepted pending files (only the latter when history is rebuilt).
+    files that were not pruned and the run's accepted pending files (only the latter when
+    history is rebuilt).
     base_registry__requests reads exactly these files.
 -#}
 {% macro taken_in_request_files() -%}
@@ -43,10 +44,28 @@
     {%- if not execute or is_history_rebuild() -%}
         {{ return(pending) }}
     {%- endif -%}
+    {%- set since = (" and (max_occurred_at is null or max_occurred_at >= " ~ moment ~ ")" if moment is not none else "") -%}
     {%- set recorded = run_query(
         "select file_path from " ~ request_files_ledger() ~ " where is_accepted"
-        ~ (" and (max_occurred_at is null or max_occurred_at >= " ~ moment ~ ")" if moment is not none else "")
+        ~ " and " ~ not_pruned_condition('file_path') ~ since
     ).columns[0].values() | list -%}
+    {%- if moment is not none -%}
+        {#- a pruned file that can hold a request this run reads again: the retention is too short -#}
+        {%- set pruned = pruned_files_relation() -%}
+        {%- if pruned is not none -%}
+            {%- set needed = run_query(
+                "select file_path from " ~ request_files_ledger() ~ " where is_accepted"
+                ~ " and file_path in (select file_path from " ~ pruned ~ ")" ~ since ~ " limit 3"
+            ).columns[0].values() | list -%}
+            {%- if needed | length > 0 -%}
+                {{ exceptions.raise_compiler_error(
+                    "This run reads requests again from " ~ moment ~ " on, but pruned raw file(s) "
+                    ~ needed | join(', ') ~ " hold such requests: the raw retention is shorter than"
+                    ~ " late_arrival_days plus a day. Prune with a longer --older-than."
+                ) }}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
     {{ return((recorded + pending) | unique | sort | list) }}
 {%- endmacro %}
 

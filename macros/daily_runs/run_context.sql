@@ -41,13 +41,16 @@
 {#-
     True when this run rebuilds history: `--full-refresh`, or no ledger yet (a new
     warehouse, or one whose ledger has another name: an upgrade rebuilds history once).
+    Fails then when raw files were pruned (refuse_history_rebuild_over_pruned_raw).
 -#}
 {% macro is_history_rebuild() -%}
     {%- set ledger = request_files_ledger() -%}
-    {%- if flags.FULL_REFRESH -%}
-        {{ return(true) }}
+    {%- set rebuild = flags.FULL_REFRESH or ledger is none -%}
+    {%- if rebuild -%}
+        {#- history cannot be rebuilt over pruned raw files (unless asked for) -#}
+        {%- do refuse_history_rebuild_over_pruned_raw() -%}
     {%- endif -%}
-    {{ return(ledger is none) }}
+    {{ return(rebuild) }}
 {%- endmacro %}
 
 

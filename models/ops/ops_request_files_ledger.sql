@@ -5,10 +5,11 @@
     on_schema_change='append_new_columns',
 ) }}
 -- depends_on: {{ ref('fct_pull_actions') }}
+-- depends_on: {{ ref('int_tag_digest_history') }}
 -- One row per raw request file the warehouse has taken in: accepted, or rejected
 -- because it arrived more than var late_arrival_days after its day (counted here and
 -- reported by a warning test, never dropped silently). Written last in a run, after
--- the fact table (the depends_on above), so a run that fails takes the same files in
+-- the fact table and the tag history (the depends_on above), so a run that fails takes the same files in
 -- again when rerun.
 {%- set pending = pending_request_files(accepted_only=false) %}
 {%- set rejected = pending | length - pending_request_files() | length %}
@@ -40,6 +41,7 @@ select
     ops_request_files_pending.file_path,
     ops_request_files_pending.partition_date,
     ops_request_files_pending.batch_date,
+    ops_request_files_pending.closes_batch_date,
     ops_request_files_pending.is_accepted,
     coalesce(row_counts.row_count, 0) as row_count,
     latest_requests.max_occurred_at,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import duckdb
 
 from registry_insights.api.schemas import PullModel
+from registry_insights.publishing.completeness import data_complete_through, published_condition
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ def pull_rows(
         "where date_granularity = ? and date_reference >= ? and namespace = ?"
     )
     parameters: list[object] = [granularity, since, namespace]
+    published, published_parameters = published_condition(data_complete_through(cursor))
+    sql += f" and {published}"
+    parameters.extend(published_parameters)
     if repositories is not None:
         sql += f" and repository_name in ({', '.join('?' for _ in repositories)})"
         parameters.extend(repositories)
@@ -81,15 +85,20 @@ def existing_repositories(
 
 
 def export_periods(
-    cursor: duckdb.DuckDBPyConnection, namespace: str
+    cursor: duckdb.DuckDBPyConnection, namespace: str, published_only: bool = True
 ) -> set[tuple[str, datetime.date]]:
-    """The (granularity, first day) periods with pull or extension data for the namespace."""
+    """The published (granularity, first day) periods with pull or extension data for the
+    namespace: complete through their last day (`data_complete_through`); with
+    `published_only` false, also those the warehouse holds incomplete data for."""
+    published, parameters = (
+        published_condition(data_complete_through(cursor)) if published_only else ("true", [])
+    )
     rows = cursor.execute(
         "select date_granularity, date_reference from marts.exp_pulls_namespace_summary "
-        "where namespace = ? union "
+        f"where namespace = ? and {published} union "
         "select date_granularity, date_reference from marts.exp_extensions_summary "
-        "where namespace = ?",
-        [namespace, namespace],
+        f"where namespace = ? and {published}",
+        [namespace, *parameters, namespace, *parameters],
     ).fetchall()
     return {(str(granularity), reference) for granularity, reference in rows}
 

@@ -401,6 +401,9 @@ def page_for_period(title: str) -> tuple[DashboardContext, datetime.date]:
     with a message when the warehouse has no complete period yet."""
     context = current_context()
     st.title(title)
+    note = queries.incomplete_period_note(context.warehouse, context.granularity)
+    if note is not None:
+        st.caption(note)
     if context.period is None:
         st.info("No complete period in the warehouse yet.")
         st.stop()

@@ -21,6 +21,12 @@ from typing import Literal
 import pandas as pd
 
 from registry_insights.publishing.catalog import DATAVIEWS, REPORTS, PublishedDataset
+from registry_insights.publishing.completeness import (
+    data_complete_through,
+    is_published,
+    published_condition,
+    unpublished_reason,
+)
 from registry_insights.publishing.dataview_files import (
     DEFAULT_MAX_FILE_BYTES,
     ExportPeriod,
@@ -67,13 +73,31 @@ def _where(report: PublishedDataset, scope: Scope, repository_column: str) -> _F
 
 
 def available_periods(warehouse: Warehouse, granularity: str) -> list[datetime.date]:
-    """The complete periods of a granularity the warehouse reports, oldest first."""
-    frame = warehouse.frame(
-        f"select distinct date_reference from {REPORTS['summary'].relation} "
-        "where date_granularity = ? order by date_reference",
-        [granularity],
-    )
-    return [_as_date(value) for value in frame["date_reference"]]
+    """The published periods of a granularity the warehouse reports, oldest first: those
+    whose data is complete through their last day (`data_complete_through`)."""
+    with warehouse.connect() as connection:
+        published, parameters = published_condition(data_complete_through(connection))
+        rows = connection.execute(
+            f"select distinct date_reference from {REPORTS['summary'].relation} "
+            f"where date_granularity = ? and {published} order by date_reference",
+            [granularity, *parameters],
+        ).fetchall()
+    return [_as_date(value) for (value,) in rows]
+
+
+def incomplete_period_note(warehouse: Warehouse, granularity: str) -> str | None:
+    """A sentence about the latest ended period when its data is not complete (it is not
+    listed), else None."""
+    with warehouse.connect() as connection:
+        through = data_complete_through(connection)
+        latest = connection.execute(
+            f"select max(date_reference) from {REPORTS['summary'].relation} "
+            "where date_granularity = ?",
+            [granularity],
+        ).fetchone()
+    if not latest or latest[0] is None or is_published(granularity, latest[0], through):
+        return None
+    return f"Incomplete, not shown: {unpublished_reason(granularity, latest[0], through)}."
 
 
 def interval_periods(

@@ -21,6 +21,7 @@ from registry_insights.orchestration.jobs import (
     weekly_exports_schedule,
 )
 from registry_insights.orchestration.project import dbt_resource
+from registry_insights.orchestration.retention import prune_raw_job, prune_raw_schedule
 
 defs = Definitions(
     assets=[
@@ -30,7 +31,12 @@ defs = Definitions(
         registry_insights_dbt,
         period_exports,
     ],
-    jobs=[full_build_job, daily_job, weekly_exports_job, monthly_exports_job],
-    schedules=[daily_schedule, weekly_exports_schedule, monthly_exports_schedule],
+    jobs=[full_build_job, daily_job, weekly_exports_job, monthly_exports_job, prune_raw_job],
+    schedules=[
+        daily_schedule,
+        weekly_exports_schedule,
+        monthly_exports_schedule,
+        prune_raw_schedule,
+    ],
     resources={"dbt": dbt_resource()},
 )

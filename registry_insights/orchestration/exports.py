@@ -40,7 +40,7 @@ class ExportConfig(Config):
 def export_period(settings: PipelineSettings, granularity: str, start: datetime.date) -> int:
     """Write the period's report CSVs and dataview parts under settings.export_dir; the
     number of files written. Fails when the warehouse has no such period yet."""
-    from registry_insights.publishing.export import export_warehouse
+    from registry_insights.publishing.export import export_warehouse, why_not_exported
 
     if granularity not in GRANULARITIES:
         raise Failure(f"granularity must be one of {GRANULARITIES}, not {granularity!r}")
@@ -49,8 +49,8 @@ def export_period(settings: PipelineSettings, granularity: str, start: datetime.
     ).file_count
     if files == 0:
         raise Failure(
-            f"the warehouse has no {granularity} period starting {start}: not complete yet, "
-            "or the daily run of its last day has not finished (retried)"
+            f"the warehouse has no {granularity} period starting {start} to publish: "
+            f"{why_not_exported(settings.database, granularity, start)} (retried)"
         )
     return files
 

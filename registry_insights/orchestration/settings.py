@@ -23,6 +23,15 @@ def _optional_path(variable: str) -> Path | None:
     return _path(variable, value) if value else None
 
 
+def _optional_days(variable: str) -> int | None:
+    value = os.environ.get(variable)
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{variable} must be a whole number of days, at least 1, not {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class PipelineSettings:
     """The folders and files of one deployment (relative paths are the project's)."""
@@ -33,6 +42,8 @@ class PipelineSettings:
     export_dir: Path
     collector_store: Path | None
     registry_log: Path | None
+    #: Raw retention in days (REGISTRY_INSIGHTS_RAW_RETENTION_DAYS); None: keep every file.
+    raw_retention_days: int | None = None
 
     @classmethod
     def from_environment(cls) -> PipelineSettings:
@@ -43,4 +54,5 @@ class PipelineSettings:
             export_dir=_path("REGISTRY_INSIGHTS_EXPORT_DIR", "reports"),
             collector_store=_optional_path("REGISTRY_INSIGHTS_COLLECTOR_STORE"),
             registry_log=_optional_path("REGISTRY_INSIGHTS_REGISTRY_LOG"),
+            raw_retention_days=_optional_days("REGISTRY_INSIGHTS_RAW_RETENTION_DAYS"),
         )

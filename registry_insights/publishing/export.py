@@ -4,11 +4,13 @@ of the warehouse as files, reports in `<out>/<report>/`, dataviews in
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from registry_insights.publishing.catalog import DATAVIEWS, REPORTS, Period
+from registry_insights.publishing.completeness import data_complete_through, unpublished_reason
 from registry_insights.publishing.dataview_files import (
     DEFAULT_MAX_FILE_BYTES,
     ExportedPeriod,
@@ -59,3 +61,11 @@ def export_warehouse(
                 connection, out_dir / DATAVIEWS_FOLDER, max_file_bytes, dataview_names, only
             ),
         )
+
+
+def why_not_exported(database: Path, granularity: str, start: datetime.date) -> str:
+    """Why the period has nothing to export: its data is not complete (from the ledger),
+    or the period itself has not ended before the reports' cut-off."""
+    with read_only_warehouse(database) as connection:
+        through = data_complete_through(connection)
+    return f"not complete yet: {unpublished_reason(granularity, start, through)}"

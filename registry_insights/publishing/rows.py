@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from registry_insights.publishing.catalog import Period, PublishedDataset
+from registry_insights.publishing.completeness import Completeness
 from registry_insights.warehouse import WarehouseUnavailable, open_read_only
 
 FETCH_ROWS = 10_000
@@ -32,8 +33,9 @@ def read_only_warehouse(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def periods_of(connection: duckdb.DuckDBPyConnection, dataset: PublishedDataset) -> list[Period]:
-    """The (granularity, first day) periods of the dataset's mart, in order, of the
-    granularities the dataset is published in."""
+    """The published (granularity, first day) periods of the dataset's mart, in order, of
+    the granularities the dataset is published in: those whose last day the warehouse
+    holds complete data through (`completeness.data_complete_through`)."""
     try:
         rows = connection.execute(
             f"select distinct date_granularity, date_reference from {dataset.relation} "
@@ -43,11 +45,11 @@ def periods_of(connection: duckdb.DuckDBPyConnection, dataset: PublishedDataset)
         raise ExportError(
             f"the warehouse has no {dataset.relation}: run `dbt build` first ({error})"
         ) from error
-    return [
+    return Completeness.of(connection).only_published(
         (str(granularity), reference)
         for granularity, reference in rows
         if granularity in dataset.granularities
-    ]
+    )
 
 
 def _period_query(

@@ -1,3 +1,8 @@
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='replace_open_since',
+    replace_open_column='valid_to',
+) }}
 -- One row per repository, tag and run of the same digest (grain: repository, tag,
 -- valid_from, digest): which manifest digest the tag pointed to, and when, from what
 -- the registry answered. Every successful manifest GET or HEAD by tag that carries the
@@ -6,6 +11,22 @@
 -- digest (exclusive), null for the tag's current digest. The raw-data contract has no
 -- push events (only GET and HEAD requests), so a tag's history starts at its first
 -- observed request.
+-- Incremental, so that its history outlives the raw files (raw retention): every
+-- observation before B, the earliest valid request the run brings, is unchanged (see
+-- pull_actions_replaced_from), so every run that ended before B is final. A run reads
+-- the observations at or after B again (from the files that can hold them) and resumes
+-- each tag from the stored run it was on at B; strategy `replace_open_since` replaces
+-- the runs that had not ended before B (valid_to null or at or after B).
+{%- set bounds = pull_actions_replaced_from() %}
+{#- the observations read: all of them, or in an incremental run those at or after B -#}
+{%- if not is_incremental() %}
+    {%- set observations_read = 'true' %}
+{%- elif bounds is none %}
+    {%- set observations_read = '1 = 0' %}
+{%- else %}
+    {%- set observations_read = 'occurred_at >= ' ~ bounds['batch_start'] ~ ' and '
+        ~ request_files_filter('source_file', request_files_since(bounds['batch_start'])) %}
+{%- endif %}
 with
 
 stg_registry__requests as (
@@ -21,6 +42,45 @@ stg_registry__requests as (
         and reference_kind = 'tag'
         and is_successful
         and response_digest is not null
+        and {{ observations_read }}
+),
+
+-- the run each tag was on at B (it started before B and had not ended by then): its
+-- digest is the previous observation of the first one at or after B
+{%- if is_incremental() and bounds is not none %}
+
+runs_resumed as (
+    select
+        repository,
+        namespace,
+        tag,
+        digest,
+        valid_from as occurred_at
+    from {{ this }}
+    where
+        valid_from < {{ bounds['batch_start'] }}
+        and (valid_to is null or valid_to >= {{ bounds['batch_start'] }})
+),
+{%- endif %}
+
+observations as (
+    select
+        repository,
+        namespace,
+        tag,
+        response_digest as digest,
+        occurred_at
+    from stg_registry__requests
+    {%- if is_incremental() and bounds is not none %}
+        union all
+        select
+            repository,
+            namespace,
+            tag,
+            digest,
+            occurred_at
+        from runs_resumed
+    {%- endif %}
 ),
 
 publishers as (
@@ -35,13 +95,13 @@ observations_ordered as (
         repository,
         namespace,
         tag,
-        response_digest as digest,
+        digest,
         occurred_at,
-        lag(response_digest) over (
+        lag(digest) over (
             partition by repository, tag
-            order by occurred_at, response_digest
+            order by occurred_at, digest
         ) as previous_digest
-    from stg_registry__requests
+    from observations
 ),
 
 runs_started as (

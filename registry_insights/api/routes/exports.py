@@ -35,6 +35,7 @@ from registry_insights.api.schemas import (
     YearModel,
 )
 from registry_insights.api.signing import sign
+from registry_insights.publishing.completeness import data_complete_through, unpublished_reason
 
 EXPORTS = "/namespaces/{namespace}/pulls/exports/years"
 
@@ -76,6 +77,14 @@ def existing_period(
         raise HTTPException(status_code=422, detail=f"no month {number}: months are 1-12")
     start = period_start(year, kind, number)
     if (GRANULARITY[kind], start) not in queries.export_periods(warehouse.cursor(), namespace):
+        if (GRANULARITY[kind], start) in queries.export_periods(
+            warehouse.cursor(), namespace, published_only=False
+        ):
+            # the caller may read the namespace: say why the period is not published
+            through = data_complete_through(warehouse.cursor())
+            raise HTTPException(
+                status_code=404, detail=unpublished_reason(GRANULARITY[kind], start, through)
+            )
         raise not_found()
     return start
 

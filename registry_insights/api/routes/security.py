@@ -17,6 +17,7 @@ from registry_insights.api.dependencies import Namespaces, SharedWarehouse, Ware
 from registry_insights.api.parameters import GRANULARITY, NamespacePath
 from registry_insights.api.schemas import TimespanType
 from registry_insights.publishing.catalog import REPORTS, PublishedDataset
+from registry_insights.publishing.completeness import data_complete_through, published_condition
 
 router = APIRouter(tags=["security"])
 
@@ -69,6 +70,10 @@ def report_rows(
     if repository is not None:
         sql += " and repository = ?"
         parameters.append(f"{namespace}/{repository}")
+    # only published periods (a `latest` snapshot is not by period)
+    published, published_parameters = published_condition(data_complete_through(warehouse.cursor()))
+    sql += f" and {published}"
+    parameters.extend(published_parameters)
     sql += f" order by {', '.join(report.sort_order)}, date_granularity, date_reference"
     rows = warehouse.cursor().execute(sql, parameters).fetchall()
     return [

@@ -19,6 +19,7 @@ from support.warehouse_build import BuiltWarehouse
 from registry_insights.api.app import create_app
 from registry_insights.api.signing import sign
 from registry_insights.publishing.catalog import DATAVIEWS, SECURITY_REPORTS
+from registry_insights.publishing.completeness import data_complete_through, published_condition
 
 MONTH = (2026, 6)  # June 2026: complete, in the test dataset
 WEEK = (2026, 24)  # ISO week 24 of 2026: Monday June 8
@@ -143,11 +144,13 @@ def _expected_pulls(
     where: str,
     args: list[object],
 ) -> list[tuple[object, ...]]:
+    # only the periods the warehouse holds complete data for (the test data ends on July 5)
+    published, published_args = published_condition(data_complete_through(warehouse))
     return warehouse.execute(
         f"select strftime(date_reference, '%Y-%m-%dT00:00:00Z'), "
         f"pulls_by_tag + pulls_by_digest, unique_ip_addresses from marts.{relation} "
-        f"where date_granularity = ? and {where} order by all",
-        [granularity, *args],
+        f"where date_granularity = ? and {where} and {published} order by all",
+        [granularity, *args, *published_args],
     ).fetchall()
 
 
@@ -190,15 +193,15 @@ def test_period_ends_on_the_last_day_and_counts_back_from_today(
     months = client.get(
         path, params={"group": "namespace", "period": "last-3-months"}, headers=bearer("member")
     ).json()["pulls"]
+    # July is not published: the test data ends on July 5 (complete means complete)
     assert [(row["start"], row["end"]) for row in months] == [
         ("2026-06-01T00:00:00Z", "2026-06-30T00:00:00Z"),
-        ("2026-07-01T00:00:00Z", "2026-07-31T00:00:00Z"),
     ]
-    # As of August 15, "the last two months" start on June 1: both months.
+    # As of August 15, "the last two months" start on June 1: June (July is incomplete).
     two = client.get(
         path, params={"group": "namespace", "period": "last-2-months"}, headers=bearer("member")
     ).json()["pulls"]
-    assert len(two) == 2
+    assert len(two) == 1
     weeks = client.get(
         path, params={"group": "namespace", "timespan": "weeks"}, headers=bearer("member")
     ).json()["pulls"]
@@ -291,7 +294,7 @@ def test_export_years_months_and_weeks(client: TestClient, namespaces: Namespace
     base = f"{API}/namespaces/{namespaces.mine}/pulls/exports/years"
     assert client.get(base, headers=bearer("member")).json() == {"years": [{"year": 2026}]}
     months = client.get(f"{base}/2026/months", headers=bearer("member")).json()
-    assert months == {"months": [{"month": 6}, {"month": 7}]}
+    assert months == {"months": [{"month": 6}]}  # July: data through July 5 only
     weeks = client.get(f"{base}/2026/weeks", headers=bearer("member")).json()["weeks"]
     assert [w["week"] for w in weeks] == sorted(w["week"] for w in weeks) and {"week": 24} in weeks
     assert client.get(f"{base}/2026/months/6", headers=bearer("member")).json() == {"month": 6}
@@ -445,8 +448,10 @@ def test_security_reports_are_the_marts_rows_of_the_namespace(
     assert body["report"] == name
     assert body["columns"] == ["namespace", *report.mart_columns]
     with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+        published, published_args = published_condition(data_complete_through(connection))
         ((expected,),) = connection.execute(
-            f"select count(*) from {report.relation} where namespace = ?", [namespaces.mine]
+            f"select count(*) from {report.relation} where namespace = ? and {published}",
+            [namespaces.mine, *published_args],
         ).fetchall()
     assert expected > 0, "the test dataset has no security rows for the member's namespace"
     assert len(body["rows"]) == expected

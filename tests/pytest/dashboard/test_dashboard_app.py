@@ -27,6 +27,7 @@ from support.warehouse_build import BuiltWarehouse
 
 from registry_insights.dashboard.access import LOCAL_MODE_BANNER
 from registry_insights.publishing.catalog import USAGE_REPORTS
+from registry_insights.publishing.completeness import data_complete_through, published_condition
 from registry_insights.publishing.export import export_warehouse
 from registry_insights.publishing.report_files import report_csv_bytes
 
@@ -40,11 +41,15 @@ PAGES = (
 
 @pytest.fixture(scope="module")
 def summary(built_warehouse: BuiltWarehouse) -> pd.DataFrame:
-    """Repository rows of the Summary report, straight from the mart."""
+    """Repository rows of the Summary report, straight from the mart, of the published
+    periods (complete through their last day: the test data ends on July 5)."""
     with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
-        frame = connection.sql(
+        published, parameters = published_condition(data_complete_through(connection))
+        frame = connection.execute(
             "select date_granularity, date_reference, namespace, repository, data_downloads, "
-            "version_checks, event_count from marts.rpt_summary where level = 'repository'"
+            "version_checks, event_count from marts.rpt_summary where level = 'repository' "
+            f"and {published}",
+            parameters,
         ).df()
     frame["date_reference"] = frame["date_reference"].dt.date
     return frame

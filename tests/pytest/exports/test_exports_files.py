@@ -15,6 +15,7 @@ from typer.testing import CliRunner, Result
 
 from registry_insights.cli import app
 from registry_insights.publishing.catalog import DATAVIEWS
+from registry_insights.publishing.completeness import data_complete_through, is_published
 
 BOUND = 50_000
 
@@ -42,10 +43,15 @@ def test_every_dataview_and_period_is_written(
     exported: Path, built_warehouse: BuiltWarehouse
 ) -> None:
     with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
+        through = data_complete_through(connection)
         for name, view in DATAVIEWS.items():
-            periods = connection.execute(
-                f"select distinct date_granularity, date_reference from {view.relation}"
-            ).fetchall()
+            periods = [
+                (g, d)
+                for g, d in connection.execute(
+                    f"select distinct date_granularity, date_reference from {view.relation}"
+                ).fetchall()
+                if is_published(g, d, through)  # the last, incomplete week and month are not
+            ]
             assert periods, name
             written = {path.name.rsplit("_", 1)[0] for path in (exported / name).iterdir()}
             assert written == {f"{name}_{g}_{d.isoformat()}" for g, d in periods}, name

@@ -1,0 +1,106 @@
+{#-
+    Raw retention (`registry-insights prune-raw`): the raw request files removed after the
+    warehouse took them in are listed in a manifest in the raw folder,
+    <raw_path>/_retention/pruned_files.csv (one row per file: table_name, file_path as the
+    ledger names it, partition_date, row_count, size_bytes, pruned_at). Daily runs read
+    it so that a pruned file is neither new (it is no longer listed) nor missing (the
+    files taken in leave it out); a rebuild of history refuses to run over it.
+-#}
+
+{#- The manifest's path (it may not exist). -#}
+{% macro pruned_files_manifest() -%}
+    {{ return(raw_data_path() ~ '/_retention/pruned_files.csv') }}
+{%- endmacro %}
+
+
+{#- SQL selecting the manifest's rows of table `table_name` (file_path, partition_date), or none when no file was pruned. -#}
+{% macro pruned_files_relation(table_name='raw_registry_requests') -%}
+    {%- if not execute or target.type != 'duckdb' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set manifest = pruned_files_manifest() | replace("'", "''") -%}
+    {%- set found = run_query("select count(*) from glob('" ~ manifest ~ "')").columns[0].values()[0] -%}
+    {%- if found == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(
+        "(select file_path, partition_date from read_csv('" ~ manifest ~ "', header = true,"
+        ~ " columns = {'table_name': 'varchar', 'file_path': 'varchar', 'partition_date': 'date',"
+        ~ " 'row_count': 'bigint', 'size_bytes': 'bigint', 'pruned_at': 'timestamp'})"
+        ~ " where table_name = '" ~ table_name ~ "')"
+    ) }}
+{%- endmacro %}
+
+
+{#-
+    not_pruned_condition(column): a SQL condition true when the file path in `column` was
+    not pruned (true when nothing was).
+-#}
+{% macro not_pruned_condition(column) -%}
+    {%- set pruned = pruned_files_relation() -%}
+    {%- if pruned is none -%}
+        true
+    {%- else -%}
+        {{ column }} not in (select file_path from {{ pruned }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    pruned_range(): {files, first_day, last_day} of the pruned request files, or none.
+-#}
+{% macro pruned_range() -%}
+    {%- set pruned = pruned_files_relation() -%}
+    {%- if pruned is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set row = run_query(
+        "select count(*), cast(min(partition_date) as varchar), cast(max(partition_date) as varchar) from " ~ pruned
+    ).rows[0] -%}
+    {%- if row[0] == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return({'files': row[0], 'first_day': row[1], 'last_day': row[2]}) }}
+{%- endmacro %}
+
+
+{#-
+    refuse_history_rebuild_over_pruned_raw(): fails when history would be rebuilt from the
+    raw files (`--full-refresh`, or a warehouse without a ledger) while some of them were
+    pruned, naming the pruned range, unless var `rebuild_over_remaining_raw` is true: then
+    it says, once per model, that history before the pruned range's end is lost. Called
+    by `is_history_rebuild` and, for `--full-refresh`, by the project's on-run-start hook
+    (so `dbt build --full-refresh` refuses before building anything).
+-#}
+{% macro refuse_history_rebuild_over_pruned_raw() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set pruned = pruned_range() -%}
+    {%- if pruned is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set what = pruned['files'] ~ " raw request file(s) of " ~ pruned['first_day'] ~ " to " ~ pruned['last_day']
+        ~ " were pruned (" ~ pruned_files_manifest() ~ ")" -%}
+    {%- if var('rebuild_over_remaining_raw', false) -%}
+        {{ log("WARNING: rebuilding history over the raw files that remain: " ~ what
+            ~ ", so every period up to " ~ pruned['last_day'] ~ " is rebuilt without them"
+            ~ " (var rebuild_over_remaining_raw is true).", info=true) }}
+        {{ return('') }}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error(
+        "Refusing to rebuild history: " ~ what ~ ", and the warehouse is their only copy now."
+        ~ " A full refresh (or a new warehouse) would lose every period up to " ~ pruned['last_day']
+        ~ ". Run the daily runs instead, or rebuild over the files that remain with"
+        ~ " --vars '{rebuild_over_remaining_raw: true}' (docs/operations.md, Retention)."
+    ) }}
+{%- endmacro %}
+
+
+{#- The on-run-start hook: refuses `--full-refresh` over pruned raw files (see above). -#}
+{% macro check_full_refresh_over_pruned_raw() -%}
+    {%- if execute and flags.FULL_REFRESH and target.type == 'duckdb' -%}
+        {%- do refuse_history_rebuild_over_pruned_raw() -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
