@@ -91,10 +91,17 @@ def generate(
         chunk_rows=chunk_rows,
     )
     typer.echo(f"period: {period.start_date} to {period.end_date} ({period.days} days)")
-    from registry_insights.ingest.raw_output import DISK_FULL_ERRNOS, raw_write_error
+    from registry_insights.ingest.command import fail_write
+    from registry_insights.ingest.raw_output import (
+        DISK_FULL_ERRNOS,
+        RawWriteError,
+        raw_write_error,
+    )
 
     try:
         counts = generate_dataset(config, out, progress=progress, scan_reports=scan_reports)
+    except RawWriteError as error:  # the demo scans' ingestion: the same one-line error
+        fail_write(error)
     except OSError as error:  # the tables' folders were removed: nothing partial is left
         if error.errno not in DISK_FULL_ERRNOS:
             raise

@@ -177,12 +177,13 @@ def _declare(database: Path, day: str) -> Result:
     return CliRunner().invoke(app, ["declare-day", day, "--empty", "--database", str(database)])
 
 
-def test_the_test_data_is_complete_through_the_day_before_its_last(
+def test_the_test_data_is_complete_through_its_last_day(
     built_warehouse: BuiltWarehouse,
 ) -> None:
-    # files from June 1 to July 5 (and a future 2099 partition, which does not count)
+    # files from June 1 to July 5 (and a future 2099 partition, which does not count),
+    # built months later: past the late-arrival limit, July 5 is settled too
     with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
-        assert data_complete_through(connection) == datetime.date(2026, 7, 4)
+        assert data_complete_through(connection) == datetime.date(2026, 7, 5)
 
 
 def test_a_month_missing_its_last_day_is_not_exported_until_declared_empty(
@@ -201,7 +202,7 @@ def test_a_month_missing_its_last_day_is_not_exported_until_declared_empty(
 
     declared = _declare(database, "2026-06-30")
     assert declared.exit_code == 0, declared.output
-    assert "data complete through: 2026-07-04" in declared.output
+    assert "data complete through: 2026-07-05" in declared.output
     assert _declare(database, "2026-06-30").exit_code == 0  # idempotent
     published = _export(database, tmp_path / "d", "monthly", "2026-06-01")
     assert published.exit_code == 0, published.output
