@@ -12,13 +12,14 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 from fastapi.testclient import TestClient
+from support.raw_schema import RAW_TAG_PUSHES_SCHEMA
 from support.registry_samples import ENVELOPE_V1, OCI_INDEX, digest_of, envelope, event
 
 from registry_insights.ingest import collector_export
 from registry_insights.ingest.collector import create_app
 from registry_insights.ingest.collector_export import export_events
 from registry_insights.ingest.ingest_log import ingest_registry_log
-from registry_insights.ingest.push_rows import SCHEMA, TABLE
+from registry_insights.ingest.push_rows import TABLE
 from registry_insights.ingest.store import Batch, EventStore
 
 BLOB = "application/octet-stream"
@@ -79,7 +80,7 @@ def pushes(raw: Path) -> list[dict[str, object]]:
     if not folder.exists():
         return []
     table = ds.dataset(folder, format="parquet").to_table()
-    assert table.schema == SCHEMA
+    assert table.schema.remove_metadata().equals(RAW_TAG_PUSHES_SCHEMA)
     return sorted(table.to_pylist(), key=lambda row: str(row["event_id"]))
 
 
