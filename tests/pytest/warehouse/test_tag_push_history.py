@@ -24,8 +24,6 @@ SELECTION = [
     "--select",
     "+fct_pull_actions +int_tag_digest_history +stg_registry__tag_pushes_quarantined"
     " ops_request_files_ledger",
-    "--exclude",
-    "stg_reference__*",
 ]
 HISTORY = (
     "select repository, tag, digest, valid_from, valid_to"
