@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -139,7 +140,7 @@ def _run(database: Path, raw: Path, day: datetime.date, *args: str) -> None:
     assert outcome.success, outcome.messages
 
 
-def _naive(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+def _naive(rows: Sequence[tuple[object, ...]]) -> list[tuple[object, ...]]:
     """The expected instants as the warehouse stores them (UTC, without a zone)."""
     return [
         tuple(
