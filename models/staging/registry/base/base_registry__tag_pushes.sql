@@ -17,10 +17,10 @@ normalised as (
     select
         event_id,
         pushed_at,
-        lower(repository) as repository,
         tag,
-        lower(manifest_digest) as manifest_digest,
-        media_type
+        media_type,
+        lower(repository) as repository,
+        lower(manifest_digest) as manifest_digest
     from source
 ),
 
