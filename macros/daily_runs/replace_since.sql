@@ -79,17 +79,18 @@
 {#-
     Incremental strategy `replace_open_since`: delete every row of the target whose
     `replace_open_column` (model config; an end instant, null while open) is null or at
-    or after the run's batch start B (pull_actions_replaced_from), then insert the new
-    rows, in one transaction: the rows that ended before B are final. Used by
-    int_tag_digest_history, whose runs end when the tag is seen on another digest.
+    or after the run's start instant S (tag_history_since: the requests' batch start B,
+    or an earlier push not yet taken in), then insert the new rows, in one transaction:
+    the rows that ended before S are final. Used by int_tag_digest_history, whose runs
+    end when the tag is seen on another digest.
 -#}
 {% macro get_incremental_replace_open_since_sql(arg_dict) -%}
-    {%- set bounds = pull_actions_replaced_from() -%}
+    {%- set since = tag_history_since() -%}
     {%- set columns = arg_dict['dest_columns'] | map(attribute='quoted') | join(', ') -%}
     {%- set open_column = config.require('replace_open_column') -%}
-    {%- if bounds is not none %}
+    {%- if since is not none %}
     delete from {{ arg_dict['target_relation'] }}
-    where {{ open_column }} is null or {{ open_column }} >= {{ bounds['batch_start'] }};
+    where {{ open_column }} is null or {{ open_column }} >= {{ since }};
     {%- endif %}
     insert into {{ arg_dict['target_relation'] }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}

@@ -77,6 +77,19 @@ VULNERABILITIES_SCHEMA = pa.schema(
     ]
 )
 
+#: raw_tag_pushes: one manifest pushed by tag, from the registry's push notifications
+#: (written by `registry-insights collector-export` and `ingest --notifications`).
+TAG_PUSHES_SCHEMA = pa.schema(
+    [
+        pa.field("event_id", pa.string()),
+        pa.field("pushed_at", TIMESTAMP),
+        pa.field("repository", pa.string()),
+        pa.field("tag", pa.string()),
+        pa.field("manifest_digest", pa.string()),
+        pa.field("media_type", pa.string()),
+    ]
+)
+
 _METHOD_VOCAB = pa.array(METHODS, type=pa.string())
 _OBJECT_VOCAB = pa.array(OBJECT_TYPES, type=pa.string())
 _MEDIA_VOCAB = pa.array(MEDIA_TYPES, type=pa.string())

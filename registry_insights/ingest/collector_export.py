@@ -17,6 +17,11 @@ arrive later for an already exported request (a manifest conversion) join that
 request's batch without a new row. With ``--log``, events are joined with their log
 lines (:mod:`.join`), and log lines without any stored event are appended as well,
 skipping requests already under the raw path. Resume with the same ``--log``.
+
+Stored push events of a manifest by tag become ``raw_tag_pushes`` rows (one per
+event, :mod:`.push_rows`) through the same steps, in batches of their own (named
+``collector-push-<hash>``); other push events (blobs, by digest) are marked
+``not-exported`` so they are read once.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ from registry_insights.ingest.events import Event, parse_event
 from registry_insights.ingest.ingest_log import read_log_requests, write_new_rows
 from registry_insights.ingest.join import row_from_events, row_from_log
 from registry_insights.ingest.log_lines import LoggedRequest
+from registry_insights.ingest.push_rows import TABLE as PUSH_TABLE
+from registry_insights.ingest.push_rows import RawTagPush, by_day, tag_push, write_pushes
+from registry_insights.ingest.push_rows import partition_dir as push_partition_dir
 from registry_insights.ingest.raw_output import (
     PresentEventIds,
     content_name,
@@ -37,11 +45,13 @@ from registry_insights.ingest.raw_output import (
     write_file,
 )
 from registry_insights.ingest.raw_rows import RawRequest
-from registry_insights.ingest.store import ALREADY_PRESENT, Batch, EventStore
+from registry_insights.ingest.scans.on_push import PUSH
+from registry_insights.ingest.store import ALREADY_PRESENT, NOT_EXPORTED, Batch, EventStore
 from registry_insights.ingest.summary import IngestSummary
 
 FILE_PREFIX = "collector"
 LOG_FILE_PREFIX = "registry-log"
+PUSH_FILE_PREFIX = "collector-push"
 
 
 def _by_request(bodies: Iterable[str]) -> dict[str, list[Event]]:
@@ -73,6 +83,19 @@ def _write_batch(raw_path: Path, batch: Batch, rows: list[RawRequest]) -> Path:
     return write_file(partition_dir(raw_path, batch.day) / batch.name, rows)
 
 
+def _is_push_batch(batch: Batch) -> bool:
+    return batch.name.startswith(f"{PUSH_FILE_PREFIX}-")
+
+
+def _push_rows(bodies: Iterable[str]) -> list[RawTagPush]:
+    rows = (tag_push(parse_event(json.loads(body))) for body in bodies)
+    return [row for row in rows if row is not None]
+
+
+def _write_push_batch(raw_path: Path, batch: Batch, rows: list[RawTagPush]) -> Path:
+    return write_pushes(push_partition_dir(raw_path, batch.day) / batch.name, rows)
+
+
 def _recover(
     store: EventStore,
     raw_path: Path,
@@ -80,11 +103,47 @@ def _recover(
     summary: IngestSummary,
 ) -> None:
     for batch in store.pending_batches():
+        if _is_push_batch(batch):
+            pushes = _push_rows(store.batch_bodies(batch.name, PUSH))
+            summary.files.append(str(_write_push_batch(raw_path, batch, pushes)))
+            summary.pushes_written += len(pushes)
+            summary.recovered_batches += 1
+            store.finish(batch)
+            continue
         rows = _rows(_by_request(store.batch_bodies(batch.name)), log_requests, summary)
         summary.files.append(str(_write_batch(raw_path, batch, rows)))
         summary.written += len(rows)
         summary.recovered_batches += 1
         store.finish(batch)
+
+
+def _export_pushes(store: EventStore, raw_path: Path, summary: IngestSummary, limit: int) -> None:
+    present = PresentEventIds(raw_path, PUSH_TABLE)
+    while bodies := store.unexported_pushes(limit):
+        rows: list[RawTagPush] = []
+        already: list[str] = []
+        skipped: list[str] = []
+        for body in bodies:
+            event = parse_event(json.loads(body))
+            row = tag_push(event)
+            if row is None:
+                skipped.append(event.id)
+            elif row in present:
+                already.append(row.event_id)
+            else:
+                rows.append(row)
+        if skipped:
+            store.assign_pushes(skipped, NOT_EXPORTED)
+        if already:
+            store.assign_pushes(already, ALREADY_PRESENT)
+            summary.already_present += len(already)
+        for day, day_rows in sorted(by_day(rows).items()):
+            ids = [row.event_id for row in day_rows]
+            batch = Batch(content_name(PUSH_FILE_PREFIX, ids), day)
+            store.assign_pushes(ids, batch)
+            summary.files.append(str(_write_push_batch(raw_path, batch, day_rows)))
+            summary.pushes_written += len(day_rows)
+            store.finish(batch)
 
 
 def export_events(
@@ -120,6 +179,7 @@ def export_events(
             summary.files.append(str(_write_batch(raw_path, batch, day_rows)))
             summary.written += len(day_rows)
             store.finish(batch)
+    _export_pushes(store, raw_path, summary, batch_requests)
     if log_requests:
         stored = store.exported_requests()
         log_only = [r for key, r in log_requests.items() if key not in stored]

@@ -23,6 +23,7 @@ from registry_insights.ingest.log_lines import (
     parse_line,
 )
 from registry_insights.ingest.notifications import RejectedEvent, read_events
+from registry_insights.ingest.push_rows import RawTagPush, tag_push, write_new_pushes
 from registry_insights.ingest.raw_output import PresentEventIds, append_rows
 from registry_insights.ingest.raw_rows import RawRequest
 from registry_insights.ingest.summary import IngestSummary
@@ -40,8 +41,12 @@ LineParser = Callable[[str, int], ParsedLine | None]
 EventMatcher = Callable[[LoggedRequest], str | None]
 
 
-def read_pull_events(source: str | Path, summary: IngestSummary) -> dict[str, list[Event]]:
-    """Pull events by request id; other actions and rejections only counted."""
+def read_pull_events(
+    source: str | Path, summary: IngestSummary, pushes: list[RawTagPush] | None = None
+) -> dict[str, list[Event]]:
+    """Pull events by request id; with ``pushes``, the manifest pushes by tag are
+    appended to it (``raw_tag_pushes`` rows); other actions and rejections only
+    counted."""
     pulls: dict[str, list[Event]] = defaultdict(list)
     for item in read_events(source):
         if isinstance(item, RejectedEvent):
@@ -50,6 +55,8 @@ def read_pull_events(source: str | Path, summary: IngestSummary) -> dict[str, li
         summary.events_by_action[item.action] += 1
         if item.action == PULL:
             pulls[item.request_id].append(item)
+        elif pushes is not None and (push := tag_push(item)) is not None:
+            pushes.append(push)
     return pulls
 
 
@@ -187,7 +194,9 @@ def ingest_registry_log(
     from registry_insights.ingest.sources.access_heads import HeadRecovery
 
     summary = IngestSummary()
-    pulls = read_pull_events(notifications, summary) if notifications is not None else {}
+    pushes: list[RawTagPush] = []
+    pulls = read_pull_events(notifications, summary, pushes) if notifications is not None else {}
     rows = joined_rows(log, pulls, summary, progress, heads=HeadRecovery())
     write_new_rows(rows, raw_path, summary, FILE_PREFIX)
+    write_new_pushes(pushes, raw_path, summary)
     return summary

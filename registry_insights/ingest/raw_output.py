@@ -14,6 +14,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -30,18 +31,29 @@ def partition_dir(raw_path: Path, day: datetime.date) -> Path:
     return table_dir(raw_path) / f"date={day.isoformat()}"
 
 
-class PresentEventIds:
-    """The event ids already under ``raw_path``, read lazily, one day partition at a
-    time: a row is looked up in its own day and the two neighbouring days (the log's
-    and the notification's timestamps of one request may straddle midnight)."""
+class _RawRow(Protocol):
+    @property
+    def event_id(self) -> str: ...
 
-    def __init__(self, raw_path: Path) -> None:
+    @property
+    def day(self) -> datetime.date: ...
+
+
+class PresentEventIds:
+    """The event ids already under ``raw_path`` (in ``table``, by default
+    ``raw_registry_requests``), read lazily, one day partition at a time: a row is
+    looked up in its own day and the two neighbouring days (the log's and the
+    notification's timestamps of one request may straddle midnight)."""
+
+    def __init__(self, raw_path: Path, table: str = TABLE) -> None:
         self.raw_path = raw_path
+        self.table = table
         self._days: dict[datetime.date, set[str]] = {}
 
     def _ids(self, day: datetime.date) -> set[str]:
         if day not in self._days:
-            files = sorted(partition_dir(self.raw_path, day).glob("*.parquet"))
+            folder = self.raw_path / self.table / f"date={day.isoformat()}"
+            files = sorted(folder.glob("*.parquet"))
             ids: set[str] = set()
             if files:
                 column = ds.dataset([str(path) for path in files], format="parquet").to_table(
@@ -51,11 +63,11 @@ class PresentEventIds:
             self._days[day] = ids
         return self._days[day]
 
-    def __contains__(self, row: RawRequest) -> bool:
+    def __contains__(self, row: _RawRow) -> bool:
         one_day = datetime.timedelta(days=1)
         return any(row.event_id in self._ids(row.day + shift * one_day) for shift in (0, -1, 1))
 
-    def add(self, rows: Iterable[RawRequest]) -> None:
+    def add(self, rows: Iterable[_RawRow]) -> None:
         for row in rows:
             self._ids(row.day).add(row.event_id)
 

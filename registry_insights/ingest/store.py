@@ -1,10 +1,11 @@
 """The collector's durable event store: SQLite (stdlib) in WAL mode with
 ``synchronous=FULL``, one row per event id, so a redelivered event inserts nothing.
 
-It also records the export state: every exported pull event names its batch (the
-Parquet file it went to), and a batch is ``pending`` from the moment its events are
-assigned until its file is durably renamed into place, then ``done``. See
-:mod:`.collector_export` for why that makes the export exactly-once.
+It also records the export state: every exported pull event (and every exported
+push event: ``raw_tag_pushes``) names its batch (the Parquet file it went to), and a
+batch is ``pending`` from the moment its events are assigned until its file is
+durably renamed into place, then ``done``. See :mod:`.collector_export` for why that
+makes the export exactly-once.
 """
 
 from __future__ import annotations
@@ -20,14 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from registry_insights.ingest.events import PULL, Event
+from registry_insights.ingest.scans.on_push import PUSH, enqueue_pushes
 from registry_insights.ingest.scans.on_push import SCHEMA as SCAN_QUEUE_SCHEMA
-from registry_insights.ingest.scans.on_push import enqueue_pushes
 
 DATABASE_NAME = "events.sqlite3"
 PENDING = "pending"
 DONE = "done"
-#: Batch name of pull events whose request was already under the raw path.
+#: Batch name of pull events whose request was already under the raw path (and of
+#: push events already in ``raw_tag_pushes``).
 ALREADY_PRESENT = "already-present"
+#: Batch name of push events that are no row of ``raw_tag_pushes`` (blobs, by digest).
+NOT_EXPORTED = "not-exported"
 
 _SCHEMA = """
 create table if not exists events (
@@ -163,12 +167,48 @@ class EventStore:
             )
         ]
 
-    def batch_bodies(self, name: str) -> list[str]:
+    def batch_bodies(self, name: str, action: str = PULL) -> list[str]:
         return [
             str(body)
             for (body,) in self._query(
                 "select body from events where batch = ? and action = ? order by event_id",
-                (name, PULL),
+                (name, action),
+            )
+        ]
+
+    def unexported_pushes(self, limit: int) -> list[str]:
+        """The JSON of push events not assigned to a batch yet (oldest first)."""
+        return [
+            str(body)
+            for (body,) in self._query(
+                "select body from events where action = ? and batch is null"
+                " order by occurred_at, event_id limit ?",
+                (PUSH, limit),
+            )
+        ]
+
+    def assign_pushes(self, event_ids: Sequence[str], batch: Batch | str) -> None:
+        """Assign push events (by event id) to a batch; a new batch is recorded as
+        pending in the same transaction."""
+        statements = self._new_batch(batch)
+        for event_id in event_ids:
+            statements.append(
+                (
+                    "update events set batch = ? where event_id = ? and action = ?"
+                    " and batch is null",
+                    (batch.name if isinstance(batch, Batch) else batch, event_id, PUSH),
+                )
+            )
+        self._transaction(statements)
+
+    @staticmethod
+    def _new_batch(batch: Batch | str) -> list[tuple[str, Sequence[Any]]]:
+        if not isinstance(batch, Batch):
+            return []
+        return [
+            (
+                "insert into batches (name, day, state) values (?, ?, ?)",
+                (batch.name, batch.day.isoformat(), PENDING),
             )
         ]
 
@@ -217,14 +257,7 @@ class EventStore:
         """Assign the requests' unassigned pull events to a batch; a new batch is
         recorded as pending in the same transaction."""
         name = batch.name if isinstance(batch, Batch) else batch
-        statements: list[tuple[str, Sequence[Any]]] = []
-        if isinstance(batch, Batch):
-            statements.append(
-                (
-                    "insert into batches (name, day, state) values (?, ?, ?)",
-                    (batch.name, batch.day.isoformat(), PENDING),
-                )
-            )
+        statements = self._new_batch(batch)
         for request_id in request_ids:
             statements.append(
                 (

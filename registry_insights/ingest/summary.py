@@ -50,6 +50,8 @@ class IngestSummary:
     duplicates_in_input: int = 0
     already_present: int = 0
     written: int = 0
+    #: Rows written to ``raw_tag_pushes`` (manifest pushes by tag).
+    pushes_written: int = 0
     recovered_batches: int = 0
     files: list[str] = field(default_factory=list)
     #: The source read (``ingest --source``), None for the older commands.
@@ -81,6 +83,8 @@ class IngestSummary:
             f"already present under the raw path: {self.already_present:,}",
             f"written: {self.written:,} row(s) in {len(self.files)} file(s)",
         ]
+        if self.pushes_written:
+            lines.append(f"tag pushes written (raw_tag_pushes): {self.pushes_written:,}")
         lines += self.head_gap.report()
         lines += self.notes
         if self.recovered_batches:

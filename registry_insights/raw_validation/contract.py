@@ -253,11 +253,32 @@ RAW_IMAGE_VULNERABILITIES = Table(
     ),
 )
 
+#: Manifests pushed by tag (the registry's push notifications); a redelivered event
+#: repeats its id, staging keeps one row.
+RAW_TAG_PUSHES = Table(
+    name="raw_tag_pushes",
+    event_time="pushed_at",
+    columns=(
+        Column("event_id", "varchar", required=True),
+        Column("pushed_at", "timestamp", required=True),
+        repository_column("repository"),
+        Column("tag", "varchar", required=True, rules=(Matches(TAG, "a tag"),)),
+        Column(
+            "manifest_digest",
+            "varchar",
+            required=True,
+            rules=(Matches(DIGEST, "sha256:<64 hex>"),),
+        ),
+        Column("media_type", "varchar", required=False),
+    ),
+)
+
 CONTRACT: tuple[Table, ...] = (
     RAW_REGISTRY_REQUESTS,
     RAW_ACCOUNTS,
     RAW_EXTENSION_EVENTS,
     RAW_IMAGE_SCANS,
     RAW_IMAGE_VULNERABILITIES,
+    RAW_TAG_PUSHES,
 )
 TABLES: Mapping[str, Table] = {table.name: table for table in CONTRACT}

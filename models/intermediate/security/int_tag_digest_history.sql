@@ -5,27 +5,35 @@
 ) }}
 -- One row per repository, tag and run of the same digest (grain: repository, tag,
 -- valid_from, digest): which manifest digest the tag pointed to, and when, from what
--- the registry answered. Every successful manifest GET or HEAD by tag that carries the
--- registry's `Docker-Content-Digest` is an observation; consecutive observations of
--- the same digest form one run. `valid_to` is when the tag was first seen on another
--- digest (exclusive), null for the tag's current digest. The raw-data contract has no
--- push events (only GET and HEAD requests), so a tag's history starts at its first
--- observed request.
--- Incremental, so that its history outlives the raw files (raw retention): every
--- observation before B, the earliest valid request the run brings, is unchanged (see
--- pull_actions_replaced_from), so every run that ended before B is final. A run reads
--- the observations at or after B again (from the files that can hold them) and resumes
--- each tag from the stored run it was on at B; strategy `replace_open_since` replaces
--- the runs that had not ended before B (valid_to null or at or after B).
-{%- set bounds = pull_actions_replaced_from() %}
-{#- the observations read: all of them, or in an incremental run those at or after B -#}
+-- the registry answered. Two kinds of observation of a tag on a digest: every
+-- successful manifest GET or HEAD by tag that carries the registry's
+-- `Docker-Content-Digest`, and every push of a manifest by that tag (raw_tag_pushes,
+-- where collected: the tag points to the pushed digest from the push on, even if no
+-- request ever asks for the tag). Consecutive observations of the same digest, in the
+-- order of time then digest (a tie between two digests at one instant), form one run.
+-- `valid_to` is when the tag was first seen on another digest (exclusive), null for the
+-- tag's current digest.
+-- Incremental, so that its history outlives the raw files (raw retention): a run
+-- recomputes from S (tag_history_since), the earliest of B, the earliest valid request
+-- the run brings (every request before B is unchanged, see pull_actions_replaced_from),
+-- and the earliest push no stored run explains (a push inside a stored run of its digest
+-- changes nothing), so every run that ended before S is final. A run reads the
+-- observations at or after S again (the requests from the files that can hold them,
+-- the pushes) and resumes each tag from the stored run it was on at S; strategy
+-- `replace_open_since` replaces the runs that had not ended before S (valid_to null or
+-- at or after S).
+{%- set since = tag_history_since() %}
+{#- the observations read: all of them, or in an incremental run those at or after S -#}
 {%- if not is_incremental() %}
-    {%- set observations_read = 'true' %}
-{%- elif bounds is none %}
-    {%- set observations_read = '1 = 0' %}
+    {%- set requests_read = 'true' %}
+    {%- set pushes_read = 'true' %}
+{%- elif since is none %}
+    {%- set requests_read = '1 = 0' %}
+    {%- set pushes_read = '1 = 0' %}
 {%- else %}
-    {%- set observations_read = 'occurred_at >= ' ~ bounds['batch_start'] ~ ' and '
-        ~ request_files_filter('source_file', request_files_since(bounds['batch_start'])) %}
+    {%- set requests_read = 'occurred_at >= ' ~ since ~ ' and '
+        ~ request_files_filter('source_file', request_files_since(since)) %}
+    {%- set pushes_read = 'pushed_at >= ' ~ since %}
 {%- endif %}
 with
 
@@ -42,12 +50,23 @@ stg_registry__requests as (
         and reference_kind = 'tag'
         and is_successful
         and response_digest is not null
-        and {{ observations_read }}
+        and {{ requests_read }}
 ),
 
--- the run each tag was on at B (it started before B and had not ended by then): its
--- digest is the previous observation of the first one at or after B
-{%- if is_incremental() and bounds is not none %}
+stg_registry__tag_pushes as (
+    select
+        pushed_at,
+        repository,
+        namespace,
+        tag,
+        manifest_digest
+    from {{ ref('stg_registry__tag_pushes') }}
+    where {{ pushes_read }}
+),
+
+-- the run each tag was on at S (it started before S and had not ended by then): its
+-- digest is the previous observation of the first one at or after S
+{%- if is_incremental() and since is not none %}
 
 runs_resumed as (
     select
@@ -58,8 +77,8 @@ runs_resumed as (
         valid_from as occurred_at
     from {{ this }}
     where
-        valid_from < {{ bounds['batch_start'] }}
-        and (valid_to is null or valid_to >= {{ bounds['batch_start'] }})
+        valid_from < {{ since }}
+        and (valid_to is null or valid_to >= {{ since }})
 ),
 {%- endif %}
 
@@ -71,7 +90,15 @@ observations as (
         response_digest as digest,
         occurred_at
     from stg_registry__requests
-    {%- if is_incremental() and bounds is not none %}
+    union all
+    select
+        repository,
+        namespace,
+        tag,
+        manifest_digest as digest,
+        pushed_at as occurred_at
+    from stg_registry__tag_pushes
+    {%- if is_incremental() and since is not none %}
         union all
         select
             repository,

@@ -33,6 +33,7 @@ from registry_insights.ingest.ingest_log import (
 )
 from registry_insights.ingest.inputs import STDIN, InputError, numbered_lines, open_binary
 from registry_insights.ingest.log_lines import ACCESS_LOG, LoggedRequest, NotARequest, parse_line
+from registry_insights.ingest.push_rows import RawTagPush, write_new_pushes
 from registry_insights.ingest.sources.access_heads import HeadRecovery
 from registry_insights.ingest.sources.gar import is_audit_entry, parse_gar_line
 from registry_insights.ingest.sources.gitlab import GitLabMatcher, gitlab_notes, parse_gitlab_line
@@ -137,7 +138,8 @@ def ingest(
             raise InputError(f"--access-log {access_log}: no such file")
     chosen = SOURCES[name]
     summary = IngestSummary(source=name if source else f"{name} (detected)")
-    pulls = read_pull_events(notifications, summary) if notifications is not None else {}
+    pushes: list[RawTagPush] = []
+    pulls = read_pull_events(notifications, summary, pushes) if notifications is not None else {}
     if name == GITLAB:
         summary.notes += gitlab_notes(pulls, notifications is not None)
     rows = joined_rows(
@@ -151,6 +153,7 @@ def ingest(
         heads=HeadRecovery(tuple(access_logs or ())) if name == DISTRIBUTION else None,
     )
     write_new_rows(rows, raw_path, summary, chosen.file_prefix)
+    write_new_pushes(pushes, raw_path, summary)
     if name == DISTRIBUTION and not summary.log_requests and str(inputs[0]) != STDIN:
         try:
             detected = detect_source(inputs[0])

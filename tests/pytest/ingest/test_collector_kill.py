@@ -5,7 +5,8 @@ streams envelopes at a real collector process, which is killed twice mid-stream 
 restarted; every fifth body is a Harbor ``PULL_ARTIFACT`` webhook (CloudEvents format)
 sent to ``POST /harbor``, retried the same way, so Harbor's endpoint has the same
 durability. The export is then killed mid-way, more than once, and resumed. Every
-pull request sent must end up exactly once in the Parquet output.
+pull request sent must end up exactly once in the Parquet output, and every manifest
+pushed by tag once in raw_tag_pushes.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ def make_envelopes(seed: int = 3) -> list[tuple[str, str, set[str]]]:
                     action=action,
                     method=method,
                     timestamp=second,
+                    # a manifest pushed by tag: a raw_tag_pushes row
+                    tag=f"v{number}" if action == "push" else None,
                 )
             )
             if action == "pull" and rng.random() < 0.05:
@@ -178,10 +181,22 @@ def test_collector_and_export_survive_sigkill(tmp_path: Path) -> None:
     exported = table["event_id"].to_pylist()
     assert len(exported) == len(set(exported)), "a request was exported twice"
     assert set(exported) == every_pull
+    every_push = {
+        str(e["id"])
+        for path, body, _ in envelopes
+        if path == "/events"
+        for e in json.loads(body)["events"]
+        if e["action"] == "push"
+    }
+    assert every_push
+    pushes = ds.dataset(raw / "raw_tag_pushes", format="parquet").to_table()
+    exported_pushes = pushes["event_id"].to_pylist()
+    assert len(exported_pushes) == len(set(exported_pushes)), "a push was exported twice"
+    assert set(exported_pushes) == every_push
     for path in raw.rglob("*.parquet"):
         day = path.parent.name.removeprefix("date=")
+        column = "pushed_at" if "raw_tag_pushes" in path.parts else "occurred_at"
         days = {
-            value.date().isoformat()
-            for value in ds.dataset(path).to_table()["occurred_at"].to_pylist()
+            value.date().isoformat() for value in ds.dataset(path).to_table()[column].to_pylist()
         }
         assert days == {day}, path

@@ -321,5 +321,17 @@ notifications:
     ]
     findings = rows(raw, VULNERABILITIES_TABLE)
     assert len(findings) == 5 and {f["scan_id"] for f in findings} == {scans[0]["scan_id"]}
-    assert validate_raw(raw).ok
     assert json.loads(json.dumps(states(store))) == {image.top.digest: DONE}
+    # the stored push events: the manifest pushed by tag is one raw_tag_pushes row (its
+    # blobs are not), written once
+    for _ in range(2):
+        exported = CliRunner().invoke(
+            app,
+            ["collector-export", "--store", str(store), "--raw-path", str(raw), "--no-progress"],
+        )
+        assert exported.exit_code == 0, exported.output
+    pushes = rows(raw, "raw_tag_pushes")
+    assert [(p["repository"], p["tag"], p["manifest_digest"]) for p in pushes] == [
+        ("e2e/scanned", "v1", image.top.digest)
+    ]
+    assert validate_raw(raw).ok

@@ -25,6 +25,8 @@ UNKEYED_MODELS = {
     "stg_registry__image_scans_quarantined",
     "base_registry__image_vulnerabilities",
     "stg_registry__image_vulnerabilities_quarantined",
+    "base_registry__tag_pushes",
+    "stg_registry__tag_pushes_quarantined",
 }
 KEY_TESTS = {"unique", "unique_combination_of_columns"}
 # The layers a staging model may not read (seeds and sources are inputs, not layers).

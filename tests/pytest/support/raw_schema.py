@@ -38,3 +38,14 @@ RAW_EXTENSION_EVENTS_SCHEMA = pa.schema(
         ("client_ip", pa.string()),
     ]
 )
+
+RAW_TAG_PUSHES_SCHEMA = pa.schema(
+    [
+        ("event_id", pa.string()),
+        ("pushed_at", UTC_US),
+        ("repository", pa.string()),
+        ("tag", pa.string()),
+        ("manifest_digest", pa.string()),
+        ("media_type", pa.string()),
+    ]
+)
