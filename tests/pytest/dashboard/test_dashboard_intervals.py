@@ -22,8 +22,9 @@ LATEST_MONTH = datetime.date(2026, 11, 1)
 def year_warehouse(
     built_warehouse: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """Every mart of the test warehouse, empty, and a Summary report of 13 months for one
-    repository: 60 weeks and 13 months of repository rows."""
+    """Every mart of the test warehouse, empty, a Summary report of 13 months for one
+    repository (60 weeks and 13 months of repository rows) and a ledger of raw files
+    that makes them complete."""
     database = tmp_path_factory.mktemp("year") / "warehouse.duckdb"
     with duckdb.connect(str(database)) as connection:
         connection.execute(f"attach '{built_warehouse.database}' as test (read_only)")
@@ -44,6 +45,17 @@ def year_warehouse(
             "insert into marts.rpt_summary values (?, ?, 'Acme Inc.', 'acme', 'acme/api', "
             "'repository', 'acme/api', ?, ?, ?)",
             [(g, day, 10 + day.toordinal() % 7, 3, 13 + day.toordinal() % 7) for g, day in rows],
+        )
+        # the ledger of raw files the periods are complete by: a file a day through
+        # December 1, taken in on December 2 (the stream moved past November 30)
+        connection.execute(
+            "create schema ops; create table ops.ops_request_files_ledger as "
+            "select 'raw/' || day::date || '.parquet' as file_path, day::date as partition_date, "
+            "date '2026-12-01' as batch_date, false as closes_batch_date, true as is_accepted, "
+            "1::bigint as row_count, day as max_occurred_at, "
+            "timestamp '2026-12-02 01:00' as taken_in_at "
+            "from generate_series(timestamp '2025-09-01', timestamp '2026-12-01', "
+            "interval 1 day) as days(day)"
         )
         connection.execute("detach test")
     return database

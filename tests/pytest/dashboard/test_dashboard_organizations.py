@@ -24,6 +24,7 @@ from support.warehouse_build import BuiltWarehouse
 from registry_insights.dashboard import charts as chart_module
 from registry_insights.dashboard.access import SIGN_IN_MESSAGES
 from registry_insights.dashboard.selection import MAX_REPOSITORIES
+from registry_insights.publishing.completeness import data_complete_through, published_condition
 
 
 def _texts(app: object) -> str:
@@ -159,15 +160,20 @@ def test_an_unusable_warehouse_gets_a_friendly_page(
 def test_extensions_page_equals_the_marts(
     monkeypatch: pytest.MonkeyPatch, built_warehouse: BuiltWarehouse
 ) -> None:
+    # the published (complete) periods, as the page shows them
     with duckdb.connect(str(built_warehouse.database), read_only=True) as connection:
-        core = connection.sql(
+        published, parameters = published_condition(data_complete_through(connection))
+        core = connection.execute(
             "select date_reference, extension, installs, uninstalls, updates, total_installs, "
             "total_uninstalls, namespace from marts.exp_extensions_summary "
-            "where date_granularity = 'monthly'"
+            f"where date_granularity = 'monthly' and {published}",
+            parameters,
         ).df()
-        premium = connection.sql(
+        premium = connection.execute(
             "select date_reference, extension, unique_installs, unique_uninstalls, unique_users "
-            "from marts.exp_extensions_premium_summary where date_granularity = 'monthly'"
+            "from marts.exp_extensions_premium_summary "
+            f"where date_granularity = 'monthly' and {published}",
+            parameters,
         ).df()
     namespace = str(core["namespace"].value_counts().index[0])
     app = dashboard(
