@@ -10,7 +10,6 @@ from dagster import (
     AssetSpec,
     MaterializeResult,
     MetadataValue,
-    asset,
     multi_asset,
 )
 
@@ -20,6 +19,7 @@ from registry_insights.reference_data.export import REFERENCE_TABLES
 
 INGESTION_GROUP = "ingestion"
 RAW_REQUESTS_KEY = AssetKey(["registry", "raw_registry_requests"])
+RAW_TAG_PUSHES_KEY = AssetKey(["registry", "raw_tag_pushes"])
 
 #: Written in the raw-data contract's layout by other systems: the account and extension
 #: systems, and `registry-insights ingest-scan` (or the collector's scan on push).
@@ -39,21 +39,34 @@ EXTERNAL_RAW_TABLES = [
 ]
 
 
-@asset(
-    key=RAW_REQUESTS_KEY,
-    group_name=INGESTION_GROUP,
+@multi_asset(
+    specs=[
+        AssetSpec(
+            RAW_REQUESTS_KEY,
+            group_name=INGESTION_GROUP,
+            description="`registry-insights collector-export`: the collector's stored pull "
+            "events (joined with the registry log when REGISTRY_INSIGHTS_REGISTRY_LOG is set) "
+            "appended to <raw_path>/raw_registry_requests/, exactly once. Without "
+            "REGISTRY_INSIGHTS_COLLECTOR_STORE another producer writes the raw files and this "
+            "step only reports them.",
+        ),
+        AssetSpec(
+            RAW_TAG_PUSHES_KEY,
+            group_name=INGESTION_GROUP,
+            description="`registry-insights collector-export`: the collector's stored pushes of "
+            "a manifest by tag appended to <raw_path>/raw_tag_pushes/, exactly once, by the same "
+            "step as the pull events.",
+        ),
+    ],
     retry_policy=RETRY_POLICY,
-    description="`registry-insights collector-export`: the collector's stored pull events "
-    "(joined with the registry log when REGISTRY_INSIGHTS_REGISTRY_LOG is set) appended to "
-    "<raw_path>/raw_registry_requests/, exactly once. Without REGISTRY_INSIGHTS_COLLECTOR_STORE "
-    "another producer writes the raw files and this step only reports them.",
 )
-def raw_registry_requests(context: AssetExecutionContext) -> MaterializeResult[None]:
+def raw_registry_requests(context: AssetExecutionContext) -> Iterator[MaterializeResult[None]]:
     from registry_insights.ingest.collector_export import export_events
     from registry_insights.ingest.store import EventStore
 
     settings = PipelineSettings.from_environment()
-    metadata: dict[str, MetadataValue] = {"raw_path": MetadataValue.path(str(settings.raw_path))}
+    requests: dict[str, MetadataValue] = {"raw_path": MetadataValue.path(str(settings.raw_path))}
+    pushes: dict[str, MetadataValue] = {"raw_path": MetadataValue.path(str(settings.raw_path))}
     if settings.collector_store is None:
         context.log.info("no collector store configured: raw files come from another producer")
     else:
@@ -61,12 +74,17 @@ def raw_registry_requests(context: AssetExecutionContext) -> MaterializeResult[N
             EventStore(settings.collector_store), settings.raw_path, settings.registry_log
         )
         context.log.info(summary.report())
-        metadata["rows_written"] = MetadataValue.int(summary.written)
-        metadata["files_written"] = MetadataValue.int(len(summary.files))
-    folder = settings.raw_path / "raw_registry_requests"
-    files = sorted(folder.glob("date=*/*.parquet")) if folder.exists() else []
-    metadata["raw_files"] = MetadataValue.int(len(files))
-    return MaterializeResult(metadata=metadata)
+        requests["rows_written"] = MetadataValue.int(summary.written)
+        requests["files_written"] = MetadataValue.int(len(summary.files))
+        pushes["rows_written"] = MetadataValue.int(summary.pushes_written)
+    for key, table, metadata in (
+        (RAW_REQUESTS_KEY, "raw_registry_requests", requests),
+        (RAW_TAG_PUSHES_KEY, "raw_tag_pushes", pushes),
+    ):
+        folder = settings.raw_path / table
+        files = sorted(folder.glob("date=*/*.parquet")) if folder.exists() else []
+        metadata["raw_files"] = MetadataValue.int(len(files))
+        yield MaterializeResult(asset_key=key, metadata=metadata)
 
 
 @multi_asset(

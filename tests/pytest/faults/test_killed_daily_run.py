@@ -39,6 +39,8 @@ def _uninterrupted(warehouse: SmallWarehouse) -> tuple[Path, list[tuple[str, str
     models = []
     for result in results["results"]:
         node = warehouse.manifest.nodes[result["unique_id"]]
+        if node.resource_type != "model":  # the project's on-run-start hook writes nothing
+            continue
         models.append((node.name, f"{node.schema}.{node.alias}"))
     return reference, models
 
