@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from registry_insights.dashboard import queries
 from registry_insights.dashboard.context import (
@@ -53,6 +54,28 @@ EXTENSION_EXPORTS = ("ext-summary", "ext-premium-summary", "ext-premium-geo")
 YEAR_MONTHS = 12
 
 
+def download_button(
+    where: DeltaGenerator | None,
+    label: str,
+    data: bytes | Callable[[], bytes],
+    file_name: str,
+    key: str,
+    mime: str = "text/csv",
+) -> None:
+    """One download button (in `where`, else the page): a file made when clicked when
+    `data` is a function, and clicking it does not rerun the page."""
+    button = st.download_button if where is None else where.download_button
+    button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
 def year_periods(context: DashboardContext, granularity: str) -> list[datetime.date]:
     """The complete periods of the last year of data, newest first."""
     periods = context.report_periods
@@ -87,15 +110,12 @@ def reports_for_the_year(context: DashboardContext, names: Sequence[str]) -> Non
                     cells = st.columns([3, *([2] * len(names))], vertical_alignment="center")
                     cells[0].markdown(period_label(granularity, period))
                     for cell, name in zip(cells[1:], names, strict=True):
-                        report = REPORTS[name]
-                        cell.download_button(
+                        download_button(
+                            cell,
                             TITLES[name],
-                            data=partial(_report_bytes, context, name, granularity, period),
-                            file_name=f"{report.name}_{granularity}_{period.isoformat()}.csv",
-                            mime="text/csv",
+                            partial(_report_bytes, context, name, granularity, period),
+                            f"{REPORTS[name].name}_{granularity}_{period.isoformat()}.csv",
                             key=f"year_{name}_{granularity}_{period.isoformat()}",
-                            icon=":material/download:",
-                            on_click="ignore",
                         )
 
 
@@ -140,17 +160,13 @@ def exports_for_the_organization(
         cells = st.columns(len(names))
         for cell, name in zip(cells, names, strict=True):
             stem = f"{namespace}_{name}_{granularity}_{period.isoformat()}"
-            make: Callable[[], bytes] = partial(
-                _first_part, context, name, granularity, period, namespace
-            )
-            cell.download_button(
+            download_button(
+                cell,
                 f"{DATAVIEW_TITLES[name]} ({namespace})",
-                data=make,
-                file_name=f"{stem}_000.csv.gz",
-                mime="application/gzip",
+                partial(_first_part, context, name, granularity, period, namespace),
+                f"{stem}_000.csv.gz",
                 key=f"{key}_{name}_{namespace}",
-                icon=":material/download:",
-                on_click="ignore",
+                mime="application/gzip",
             )
 
 
@@ -167,12 +183,10 @@ def latest_report(context: DashboardContext, name: str) -> None:
     if not periods:
         return
     granularity, period = periods[-1]
-    st.download_button(
+    download_button(
+        None,
         f"{TITLES[name]} (latest scans, {period.isoformat()})",
-        data=partial(_report_bytes, context, name, granularity, period),
-        file_name=f"{name}_{granularity}_{period.isoformat()}.csv",
-        mime="text/csv",
+        partial(_report_bytes, context, name, granularity, period),
+        f"{name}_{granularity}_{period.isoformat()}.csv",
         key=f"latest_{name}",
-        icon=":material/download:",
-        on_click="ignore",
     )

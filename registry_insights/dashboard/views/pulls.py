@@ -17,6 +17,7 @@ from registry_insights.dashboard.context import (
 from registry_insights.dashboard.downloads import (
     PULL_EXPORTS,
     TITLES,
+    download_button,
     exports_for_the_organization,
     reports_for_the_year,
 )
@@ -78,15 +79,7 @@ st.caption(
 columns = st.columns(len(USAGE_REPORTS))
 for column, name in zip(columns, USAGE_REPORTS, strict=True):
     file_name, data = report_download(context, name)
-    column.download_button(
-        TITLES[name],
-        data=data,
-        file_name=file_name,
-        mime="text/csv",
-        key=f"download_{name}",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    download_button(column, TITLES[name], data, file_name, key=f"download_{name}")
 
 reports_for_the_year(context, ["summary"])
 exports_for_the_organization(
