@@ -13,6 +13,10 @@ import pandas as pd
 PERIOD = alt.X("period:O", title="Period starting", axis=alt.Axis(labelAngle=-30))
 PERIOD_TOOLTIP = alt.Tooltip("period:O", title="Period starting")
 COLOURS = alt.Scale(scheme="tableau10")
+#: Charts are drawn as SVG (vega-embed's `usermeta.embedOptions`): axis labels, legends
+#: and titles are text in the page, read by screen readers (and by the browser test,
+#: which checks the dates each chart's axis draws).
+DRAWN_AS_SVG = {"embedOptions": {"renderer": "svg"}}
 #: Twenty distinct colours (Tableau 20); a repository's colour is picked by its name.
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
@@ -179,7 +183,7 @@ def pulls_over_time(frame: pd.DataFrame, granularity: str) -> alt.LayerChart:
             ],
             detail="measure:N",
         )
-        .properties(height=380)
+        .properties(height=380, usermeta=DRAWN_AS_SVG)
     )
     return chart
 
@@ -220,7 +224,7 @@ def _values_over_time(frame: pd.DataFrame, title: str, value_title: str) -> alt.
                 alt.Tooltip("share:Q", title="Share of pulls", format=".1%"),
             ],
         )
-        .properties(height=320)
+        .properties(height=320, usermeta=DRAWN_AS_SVG)
     )
     return chart
 
@@ -245,7 +249,7 @@ def ranked_bars(
             ),
             tooltip=[alt.Tooltip(column, title=label(column)) for column in tooltip],
         )
-        .properties(height=alt.Step(22))
+        .properties(height=alt.Step(22), usermeta=DRAWN_AS_SVG)
     )
     return chart
 
@@ -283,5 +287,6 @@ def extension_measures(
         .resolve_scale(y="independent")
         # Legend below, two charts a row: fits the page from 1280 px wide.
         .configure_legend(orient="bottom", columns=3, labelLimit=0)
+        .properties(usermeta=DRAWN_AS_SVG)
     )
     return chart

@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from registry_insights.dashboard import queries
+from registry_insights.dashboard import charts, queries
 from registry_insights.dashboard.context import current_context, headline, table
 from registry_insights.dashboard.downloads import latest_report, reports_for_the_year
 
@@ -78,6 +78,7 @@ with by_severity:
                     alt.Tooltip("vulnerabilities:Q", title="Findings", format=","),
                 ],
             )
+            .properties(usermeta=charts.DRAWN_AS_SVG)
         )
         st.altair_chart(chart, width="stretch")
     st.markdown("**Tags in the last period**")
@@ -114,6 +115,7 @@ with vulnerable_pulls:
                     alt.Tooltip("clean:Q", title="Downloads of clean images", format=","),
                 ],
             )
+            .properties(usermeta=charts.DRAWN_AS_SVG)
         )
         st.altair_chart(chart, width="stretch")
     table(pulls, key="security_pulls")
