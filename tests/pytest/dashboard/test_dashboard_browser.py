@@ -213,23 +213,60 @@ def _not_blank(png: Path) -> None:
     assert spread > 10, f"pixel standard deviation {spread:.1f}: blank page?"
 
 
-class Timings:
-    """Seconds from an action to its visible result, printed with the test's output."""
+def _cpu_seconds() -> dict[str, float]:
+    """CPU time (user and system) so far of the processes this test started in sessions
+    of their own, with their children: the Streamlit servers and the browser."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                command = (entry / "cmdline").read_bytes()
+            except OSError:  # ended meanwhile
+                continue
+            # after the command: state, ppid, pgrp, ..., utime (12th), stime (13th)
+            stats[int(entry.name)] = (int(fields[1]), int(fields[2]), fields, command)
+    leaders = {
+        pid: b"streamlit" in command
+        for pid, (ppid, group, _, command) in stats.items()
+        if group == pid and ppid == os.getpid()
+    }
+    totals = {"server": 0.0, "browser": 0.0}
+    for _, group, fields, _ in stats.values():
+        if group in leaders:
+            seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            totals["server" if leaders[group] else "browser"] += seconds
+    return totals
 
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, float]] = []
+
+class Timings:
+    """Seconds from an action to its visible result, printed with the test's output as
+    FIGURE lines: the wall time, the CPU time the server and the browser spent on it
+    (what a quiet machine would need at the least) and the machine's load average
+    (1 minute) when it was taken."""
+
+    def __init__(self, warehouse: str) -> None:
+        self.warehouse = warehouse
+        self.rows: list[tuple[str, float, dict[str, float], float]] = []
 
     @contextmanager
     def measure(self, what: str) -> Iterator[None]:
-        start = time.monotonic()
+        start, cpu = time.monotonic(), _cpu_seconds()
         yield
-        self.rows.append((what, time.monotonic() - start))
+        spent = {name: seconds - cpu[name] for name, seconds in _cpu_seconds().items()}
+        self.rows.append((what, time.monotonic() - start, spent, os.getloadavg()[0]))
 
     def report(self, capsys: pytest.CaptureFixture[str]) -> None:
         with capsys.disabled():
-            print("\ndashboard page timings (seconds, this machine):")
-            for what, seconds in self.rows:
-                print(f"  {seconds:6.2f}  {what}")
+            print(
+                f"\ndashboard page timings on {self.warehouse} "
+                f"({os.cpu_count()} cores, shared with other processes):"
+            )
+            for what, seconds, cpu, load in self.rows:
+                print(
+                    f"FIGURE dashboard {what}: {seconds:.2f} s (CPU: server {cpu['server']:.2f} s,"
+                    f" browser {cpu['browser']:.2f} s; load average {load:.1f})"
+                )
 
 
 def _offline(page: Any, external: list[str]) -> None:
@@ -308,7 +345,7 @@ def test_dashboard_in_a_real_browser(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    timings = Timings()
+    timings = Timings("the test warehouse")
     external: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.connect_over_cdp(browser_endpoint)
@@ -503,7 +540,7 @@ def test_sign_in_and_missing_warehouse_in_a_real_browser(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    timings = Timings()
+    timings = Timings("the test warehouse, token mode")
     external: list[str] = []
     access_file = write_access_file(tmp_path / "api.toml")
     with (
@@ -561,4 +598,95 @@ def test_sign_in_and_missing_warehouse_in_a_real_browser(
         finally:
             browser.close()
     timings.report(capsys)
+    assert external == [], f"requests left the machine: {external}"
+
+
+#: The dates each interval's chart draws on the generated year (`generated_year`: data
+#: from 2025-07-01 to Sunday 2026-07-05), counted back from the end of the latest
+#: complete period (the week of 2026-06-29, June 2026): first and last period, and how many.
+YEAR_SPANS = {
+    ("weekly", 3): ("2026-04-06", "2026-06-29", 13),
+    ("weekly", 6): ("2026-01-12", "2026-06-29", 25),
+    ("weekly", 12): ("2025-07-07", "2026-06-29", 52),
+    ("monthly", 12): ("2025-07-01", "2026-06-01", 12),
+    ("monthly", 6): ("2026-01-01", "2026-06-01", 6),
+    ("monthly", 3): ("2026-04-01", "2026-06-01", 3),
+}
+#: What the test clicks in the sidebar, in turn, and the view that follows.
+YEAR_STEPS = (
+    ("6 months", ("weekly", 6)),
+    ("12 months", ("weekly", 12)),
+    ("Monthly", ("monthly", 12)),
+    ("6 months", ("monthly", 6)),
+    ("3 months", ("monthly", 3)),
+)
+#: The period labels the chart's x axis draws (SVG text: `charts.DRAWN_AS_SVG`), from
+#: left to right as they are on the screen (the SVG's order is the order they were added).
+DRAWN_DATES = """chart => Array.from(chart.querySelectorAll('.role-axis-label text'))
+    .filter(text => /^\\d{4}-\\d{2}-\\d{2}$/.test(text.textContent))
+    .map(text => [text.getBoundingClientRect().left, text.textContent])
+    .sort((a, b) => a[0] - b[0]).map(pair => pair[1])"""
+
+
+def _drawn_span(page: Any, expected: tuple[str, str, int], seconds: float = 60) -> list[str]:
+    """Wait until the chart's x axis draws `expected` (first date, last date, count):
+    the dates drawn. Fails with what was drawn last."""
+    chart = page.locator("[data-testid='stVegaLiteChart']")
+    drawn: list[str] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        errors = page.locator("[data-testid='stException']")
+        assert errors.count() == 0, errors.first.inner_text()
+        if chart.count() == 1:
+            drawn = list(chart.first.evaluate(DRAWN_DATES))
+            if drawn and (drawn[0], drawn[-1], len(drawn)) == expected:
+                return drawn
+        time.sleep(0.05)
+    raise AssertionError(f"the chart draws {drawn}, not {expected}")
+
+
+def test_each_interval_draws_its_own_span_in_a_real_browser(
+    generated_year: BuiltWarehouse,
+    browser_endpoint: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """On a generated year, the Pulls chart of each interval, weekly and monthly, draws
+    its own span: the dates on its x axis, read in the browser."""
+    from playwright.sync_api import sync_playwright
+
+    timings = Timings("a generated year (40,000 requests, 13 months)")
+    external: list[str] = []
+    spans: dict[tuple[str, int], list[str]] = {}
+    with (
+        _serving(generated_year.database, None, tmp_path / "year.log") as server,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.connect_over_cdp(browser_endpoint)
+        try:
+            page = _new_page(browser, external)
+            with timings.measure("first chart (cold server)"):
+                page.goto(server)
+                spans["weekly", 3] = _drawn_span(page, YEAR_SPANS["weekly", 3])
+            warm = _new_page(browser, external)
+            with timings.measure("first chart (warm server, new tab)"):
+                warm.goto(server)
+                _drawn_span(warm, YEAR_SPANS["weekly", 3])
+            warm.close()
+            sidebar = page.locator("[data-testid='stSidebar']")
+            for choice, shown in YEAR_STEPS:
+                with timings.measure(
+                    f"{choice} clicked, chart drawn ({shown[0]}, {shown[1]} months)"
+                ):
+                    sidebar.get_by_text(choice, exact=True).click()
+                    spans[shown] = _drawn_span(page, YEAR_SPANS[shown])
+            page.wait_for_timeout(500)  # deliver the last request events
+        finally:
+            browser.close()
+    timings.report(capsys)
+    for granularity in ("weekly", "monthly"):
+        drawn = [spans[granularity, months] for months in (3, 6, 12)]
+        assert drawn[0] != drawn[1] != drawn[2] != drawn[0]
+        assert set(drawn[0]) < set(drawn[1]) < set(drawn[2])
+        assert all(span == sorted(span) for span in drawn)  # left to right, oldest first
     assert external == [], f"requests left the machine: {external}"
