@@ -92,31 +92,40 @@ def _report_bytes(
 
 def reports_for_the_year(context: DashboardContext, names: Sequence[str]) -> None:
     """The year's weekly and monthly periods of these reports, one download each, for
-    the organization."""
+    the organization. Only the open tab's list is drawn (the selected granularity's at
+    first): one button per period, so that the page stays light."""
     st.subheader("Reports for the year")
     st.caption(
         f"Organization {context.organization}: each file is the report for that period, "
         "identical to the file `registry-insights export` writes, restricted to the "
         "organization's namespaces."
     )
-    for granularity, tab in zip(GRANULARITIES, st.tabs(["Weekly", "Monthly"]), strict=True):
+    tabs = st.tabs(
+        [granularity.capitalize() for granularity in GRANULARITIES],
+        default=context.granularity.capitalize(),
+        key=f"year_{names[0]}_{context.granularity}",  # follows the granularity
+        on_change="rerun",
+    )
+    for granularity, tab in zip(GRANULARITIES, tabs, strict=True):
+        if not tab.open:
+            continue
         with tab:
             periods = year_periods(context, granularity)
             if not periods:
                 st.info("No complete period yet.")
                 continue
             with st.container(height=320, border=False):
-                for period in periods:
-                    cells = st.columns([3, *([2] * len(names))], vertical_alignment="center")
-                    cells[0].markdown(period_label(granularity, period))
-                    for cell, name in zip(cells[1:], names, strict=True):
-                        download_button(
-                            cell,
-                            TITLES[name],
-                            partial(_report_bytes, context, name, granularity, period),
-                            f"{REPORTS[name].name}_{granularity}_{period.isoformat()}.csv",
-                            key=f"year_{name}_{granularity}_{period.isoformat()}",
-                        )
+                for name in names:
+                    st.markdown(f"**{TITLES[name]}**")
+                    with st.container(horizontal=True, gap="small"):
+                        for period in periods:
+                            download_button(
+                                None,
+                                period_label(granularity, period),
+                                partial(_report_bytes, context, name, granularity, period),
+                                f"{REPORTS[name].name}_{granularity}_{period.isoformat()}.csv",
+                                key=f"year_{name}_{granularity}_{period.isoformat()}",
+                            )
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
