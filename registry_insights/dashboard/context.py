@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NoReturn
+from typing import Concatenate, NoReturn, ParamSpec, TypeVar, cast
 
 import duckdb
 import pandas as pd
@@ -37,6 +37,8 @@ from registry_insights.dashboard.selection import (
 from registry_insights.warehouse import Warehouse, WarehouseUnavailable
 
 LOG = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 SIDEBAR_CSS = (
     "<style>[data-testid='stSidebar'] [data-tag] "
     "{max-width: none !important; height: auto !important;}"
@@ -177,6 +179,26 @@ def _pulls_over_time(key: tuple[str, float], scope: queries.Scope) -> pd.DataFra
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=200)
 def _summary_table(key: tuple[str, float], scope: queries.Scope) -> pd.DataFrame:
     return queries.summary_table(Warehouse(Path(key[0])), scope)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=500)
+def _query(key: tuple[str, float], name: str, arguments: tuple[object, ...]) -> object:
+    return getattr(queries, name)(Warehouse(Path(key[0])), *arguments)
+
+
+def query(
+    function: Callable[Concatenate[Warehouse, P], R],
+    context: DashboardContext,
+    *arguments: P.args,
+    **no_keywords: P.kwargs,
+) -> R:
+    """`function(warehouse, *arguments)`, one of `queries`' functions, cached per
+    warehouse build and per arguments. A query's scope names the namespaces the viewer
+    may see (`Scope.namespaces`), so viewers of different namespaces never share a
+    cached result."""
+    assert not no_keywords, "pass the arguments by position"
+    assert getattr(queries, function.__name__, None) is function, function
+    return cast(R, _query(_cache_key(context.warehouse), function.__name__, arguments))
 
 
 def pulls_over_time(context: DashboardContext) -> pd.DataFrame:
@@ -401,7 +423,7 @@ def page_for_period(title: str) -> tuple[DashboardContext, datetime.date]:
     with a message when the warehouse has no complete period yet."""
     context = current_context()
     st.title(title)
-    note = queries.incomplete_period_note(context.warehouse, context.granularity)
+    note = query(queries.incomplete_period_note, context, context.granularity)
     if note is not None:
         st.caption(note)
     if context.period is None:

@@ -7,7 +7,13 @@ from __future__ import annotations
 import streamlit as st
 
 from registry_insights.dashboard import charts, queries
-from registry_insights.dashboard.context import current_context, headline, period_label, table
+from registry_insights.dashboard.context import (
+    current_context,
+    headline,
+    period_label,
+    query,
+    table,
+)
 from registry_insights.dashboard.downloads import EXTENSION_EXPORTS, exports_for_the_organization
 
 context = current_context()
@@ -17,7 +23,7 @@ st.caption(
     f"Extensions of {context.organization}; {selection.granularity}, last "
     f"{selection.months} months of data."
 )
-over_time = queries.extensions_over_time(context.warehouse, context.interval_scope)
+over_time = query(queries.extensions_over_time, context, context.interval_scope)
 if over_time.empty:
     st.info(f"No extension of {context.organization} has events in this interval.")
 else:
@@ -60,7 +66,7 @@ else:
         if context.period is None:
             st.info("No complete period in the warehouse yet.")
         else:
-            countries = queries.extensions_by_country(context.warehouse, context.period_scope)
+            countries = query(queries.extensions_by_country, context, context.period_scope)
             st.caption(period_label(selection.granularity, context.period))
             table(charts.labelled(countries, list(countries.columns)), key="extensions_countries")
 

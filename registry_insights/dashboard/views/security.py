@@ -7,7 +7,7 @@ import altair as alt
 import streamlit as st
 
 from registry_insights.dashboard import charts, queries
-from registry_insights.dashboard.context import current_context, headline, table
+from registry_insights.dashboard.context import current_context, headline, query, table
 from registry_insights.dashboard.downloads import latest_report, reports_for_the_year
 
 context = current_context()
@@ -20,12 +20,10 @@ st.caption(
 )
 
 interval = context.interval_scope
-over_time = queries.vulnerabilities_over_time(context.warehouse, interval)
-pulls = queries.vulnerable_pull_shares(context.warehouse, interval)
-details = queries.vulnerability_details(context.warehouse, interval)
-tags = (
-    queries.tags_at_period(context.warehouse, interval) if interval.periods else details.iloc[0:0]
-)
+over_time = query(queries.vulnerabilities_over_time, context, interval)
+pulls = query(queries.vulnerable_pull_shares, context, interval)
+details = query(queries.vulnerability_details, context, interval)
+tags = query(queries.tags_at_period, context, interval) if interval.periods else details.iloc[0:0]
 
 if over_time.empty and details.empty:
     st.info(
@@ -35,7 +33,7 @@ if over_time.empty and details.empty:
     st.stop()
 
 last = pulls.iloc[-1] if len(pulls) else None
-counts = queries.finding_counts(context.warehouse, interval)
+counts = query(queries.finding_counts, context, interval)
 headline(
     [
         ("Critical findings", f"{counts['critical']:,}", "latest scans"),

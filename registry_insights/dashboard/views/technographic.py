@@ -5,7 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from registry_insights.dashboard import charts, queries
-from registry_insights.dashboard.context import headline, page_for_period, period_label, table
+from registry_insights.dashboard.context import (
+    headline,
+    page_for_period,
+    period_label,
+    query,
+    table,
+)
 from registry_insights.dashboard.downloads import reports_for_the_year
 
 context, period = page_for_period("Technographic")
@@ -14,8 +20,8 @@ st.caption(
     f"{period_label(selection.granularity, period)}. DVP images only; a pairing is "
     "published when at least 10 users pulled both images."
 )
-pairings = queries.technographic(context.warehouse, context.period_scope)
-companies = queries.technographic_companies(context.warehouse, context.period_scope)
+pairings = query(queries.technographic, context, context.period_scope)
+companies = query(queries.technographic_companies, context, context.period_scope)
 if pairings.empty:
     st.info(
         "No published pairing for the selected repositories in this period "

@@ -7,7 +7,13 @@ from dataclasses import replace
 import streamlit as st
 
 from registry_insights.dashboard import charts, queries
-from registry_insights.dashboard.context import headline, page_for_period, period_label, table
+from registry_insights.dashboard.context import (
+    headline,
+    page_for_period,
+    period_label,
+    query,
+    table,
+)
 from registry_insights.dashboard.downloads import reports_for_the_year
 
 context, period = page_for_period("Tracked companies")
@@ -15,7 +21,7 @@ selection = context.selection
 # The interval for the trend, plus the report period should it lie before the interval.
 scope = context.interval_scope
 scope = replace(scope, periods=tuple(sorted({*scope.periods, period})))
-over_interval = queries.tracked_companies(context.warehouse, scope)
+over_interval = query(queries.tracked_companies, context, scope)
 in_period = over_interval[over_interval["period"] == period]
 st.caption(
     f"{period_label(selection.granularity, period)}; trend over the last "

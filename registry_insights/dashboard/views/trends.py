@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from registry_insights.dashboard import charts, queries
-from registry_insights.dashboard.context import current_context, headline, table
+from registry_insights.dashboard.context import current_context, headline, query, table
 from registry_insights.dashboard.downloads import reports_for_the_year
 
 TOP = 8
@@ -18,7 +18,7 @@ st.caption(f"{scope}; {selection.granularity}, last {selection.months} months of
 
 
 def trend(dimension: queries.TrendDimension) -> pd.DataFrame:
-    return queries.trends_by(context.warehouse, dimension, context.interval_scope)
+    return query(queries.trends_by, context, dimension, context.interval_scope)
 
 
 def leader(frame: pd.DataFrame) -> tuple[str, str | None]:

@@ -512,3 +512,28 @@ def test_a_repository_colour_depends_on_its_name_only() -> None:
     again = dict(zip(second.domain, second.range, strict=True))
     assert colour["acme/web"] == again["acme/web"] == charts.colour_of("acme/web")
     assert len({charts.colour_of(f"n/r{i}") for i in range(200)}) == len(charts.PALETTE)
+
+
+def test_cached_queries_are_kept_per_namespaces(built_warehouse: BuiltWarehouse) -> None:
+    """`context.query` caches per arguments, and a scope carries the viewer's namespaces:
+    one organization's cached rows are never served to a viewer of another."""
+    from registry_insights.dashboard.context import DashboardContext, query
+    from registry_insights.dashboard.selection import Selection
+
+    warehouse = Warehouse(built_warehouse.database)
+    periods = tuple(queries.available_periods(warehouse, "monthly"))
+    context = DashboardContext(warehouse, None, (), Selection(), periods, periods)
+    seen = {}
+    for _ in range(2):  # the second round is served from the cache
+        for namespaces in ({"westbrook"}, {"library"}, None):
+            scope = queries.Scope(
+                "monthly", periods, (), None if namespaces is None else frozenset(namespaces)
+            )
+            frame = query(queries.tracked_companies, context, scope)
+            assert frame.equals(queries.tracked_companies(warehouse, scope))
+            owners = set(frame["repository"].str.split("/").str[0])
+            assert namespaces is None or owners <= namespaces, owners
+            seen[None if namespaces is None else min(namespaces)] = owners
+    assert len(seen["westbrook"]) == 1 and seen["westbrook"] != seen["library"]
+    with pytest.raises(AssertionError):
+        query(lambda warehouse: warehouse, context)  # only `queries`' own functions
