@@ -649,7 +649,15 @@ def _drawn_span(page: Any, expected: tuple[str, str, int], seconds: float = 60) 
     raise AssertionError(f"the chart draws {drawn}, not {expected}")
 
 
+@pytest.fixture(scope="session")
+def chromium_present() -> str:
+    """The browser, or skip: asked before `generated_year`, so that a machine without
+    a browser skips without building the year first."""
+    return _chromium()
+
+
 def test_each_interval_draws_its_own_span_in_a_real_browser(
+    chromium_present: str,
     generated_year: BuiltWarehouse,
     browser_endpoint: str,
     tmp_path: Path,
