@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, settings
 from support.warehouse_build import BuiltWarehouse, dbt_build, run_dbt
 
 from registry_insights.pseudonyms import SECRET_FILE_ENV
@@ -22,6 +23,13 @@ os.environ.setdefault(
     SECRET_FILE_ENV,
     str(Path(__file__).resolve().parents[2] / "build" / "test-secret" / "pseudonym-secret"),
 )
+
+# Property tests check results, never speed (speed lives in `make bench`): no per-example
+# deadline and no "too slow" health check, which fail on a loaded CI machine.
+settings.register_profile(
+    "registry-insights", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("registry-insights")
 
 
 @pytest.fixture(scope="session")
