@@ -145,6 +145,13 @@ BENCH_SIZES ?= 1000000,10000000,100000000
 bench: venv reference
 	$(BIN)/python scripts/bench_warehouse.py --sizes $(BENCH_SIZES)
 
+# Not part of `make test`: the full build (bench's (b) and (c)) on Spark beside DuckDB, on
+# bench's data, every mart compared (scripts/bench_spark.py); 1M unless BENCH_SIZES is given.
+.PHONY: bench-spark
+bench-spark: venv reference
+	$(BIN)/python -m scripts.bench_spark \
+		--sizes $(if $(filter file,$(origin BENCH_SIZES)),1000000,$(BENCH_SIZES))
+
 docs: venv reference
 	REGISTRY_INSIGHTS_RAW_PATH=$(DEMO_RAW) REGISTRY_INSIGHTS_DUCKDB_PATH=$(DEMO_DB) \
 		$(BIN)/dbt docs generate

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.ip_texts import ip_texts
+from support.ip_texts import CANONICAL_EXAMPLES, ip_texts
 from support.warehouse_build import BuiltWarehouse, dbt_compiled_code
 
 from registry_insights.pseudonyms import load_secret, pseudonym
@@ -52,26 +52,7 @@ def test_normalise_ip_equals_python_ipaddress(
     assert normalise_all(normalise_sql, texts) == [canonical_ip(text) for text in texts]
 
 
-@pytest.mark.parametrize(
-    ("text", "canonical"),
-    [
-        ("::ffff:1.2.3.4", "1.2.3.4"),
-        ("::FFFF:0102:0304", "1.2.3.4"),
-        ("0:0:0:0:0:ffff:1.2.3.4", "1.2.3.4"),
-        ("2001:0DB8:0000:0000:0001:0000:0000:0001", "2001:db8::1:0:0:1"),  # first on ties
-        ("2001:db8:0:0:1:0:0:0", "2001:db8:0:0:1::"),  # the longer run
-        ("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"),  # one zero group stays
-        ("0:0:0:0:0:0:0:0", "::"),
-        ("0:0:0:0:0:0:0:1", "::1"),
-        ("1:0:0:0:0:0:0:0", "1::"),
-        ("::1.2.3.4", "::102:304"),
-        ("fe80::1%eth0", "fe80::1"),
-        (" 10.0.0.1 ", "10.0.0.1"),
-        ("256.0.0.1", None),
-        ("01.2.3.4", None),
-        ("not-an-ip", None),
-    ],
-)
+@pytest.mark.parametrize(("text", "canonical"), CANONICAL_EXAMPLES)
 def test_normalise_ip_examples(
     normalise_sql: duckdb.DuckDBPyConnection, text: str, canonical: str | None
 ) -> None:

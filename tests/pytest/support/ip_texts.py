@@ -10,6 +10,26 @@ IPV4_MAPPED_PREFIX = 0xFFFF << 32
 JUNK_ALPHABET = "0123456789abcdefABCDEFg:.% -"
 
 
+# Spellings and the canonical text Python's `ipaddress` gives them (None: not an address).
+CANONICAL_EXAMPLES: list[tuple[str, str | None]] = [
+    ("::ffff:1.2.3.4", "1.2.3.4"),
+    ("::FFFF:0102:0304", "1.2.3.4"),
+    ("0:0:0:0:0:ffff:1.2.3.4", "1.2.3.4"),
+    ("2001:0DB8:0000:0000:0001:0000:0000:0001", "2001:db8::1:0:0:1"),  # first on ties
+    ("2001:db8:0:0:1:0:0:0", "2001:db8:0:0:1::"),  # the longer run
+    ("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"),  # one zero group stays
+    ("0:0:0:0:0:0:0:0", "::"),
+    ("0:0:0:0:0:0:0:1", "::1"),
+    ("1:0:0:0:0:0:0:0", "1::"),
+    ("::1.2.3.4", "::102:304"),
+    ("fe80::1%eth0", "fe80::1"),
+    (" 10.0.0.1 ", "10.0.0.1"),
+    ("256.0.0.1", None),
+    ("01.2.3.4", None),
+    ("not-an-ip", None),
+]
+
+
 def mixed_case(text: str, flips: list[bool]) -> str:
     padded = flips + [False] * (len(text) - len(flips))
     return "".join(char.upper() if flip else char for char, flip in zip(text, padded, strict=True))
