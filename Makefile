@@ -16,7 +16,7 @@ REFERENCE := data/reference
 export REGISTRY_INSIGHTS_REFERENCE_PATH := $(CURDIR)/$(REFERENCE)
 
 DEMO_RAW := data/demo/raw
-DEMO_ROWS ?= 500000
+DEMO_ROWS ?= 1000000
 # The demo ends yesterday (UTC) and covers 13 calendar months: twelve complete ones and
 # the current one. DEMO_END_DATE=YYYY-MM-DD pins the end (same seed, same date: same data).
 DEMO_END_DATE ?=

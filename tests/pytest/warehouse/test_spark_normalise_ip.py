@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.ip_texts import CANONICAL_EXAMPLES, ip_texts
 from support.spark_session import local_spark_session
@@ -64,7 +64,7 @@ def spark_normaliser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Spark
 
 # Each example is one Spark query (about 0.3 s, mostly fixed cost): fewer examples than
 # the DuckDB test's, with more texts each.
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50)
 @given(texts=st.lists(ip_texts(), min_size=1, max_size=100))
 def test_spark_normalise_ip_equals_python_ipaddress(
     spark_normaliser: SparkNormaliser, texts: list[str]
