@@ -23,12 +23,14 @@
     True when this run rebuilds the history of extension events: `--full-refresh`, or no
     ledger of extension files yet (a new warehouse, or one built before the ledger: that
     upgrade takes every file in once, and int_extension_events_enriched keeps what it
-    holds). Fails then when raw files were pruned (refuse_history_rebuild_over_pruned_raw).
+    holds). Fails then when extension files were pruned
+    (refuse_history_rebuild_over_pruned_raw); pruned request files do not stop it, so a
+    warehouse that pruned request files before this ledger existed upgrades.
 -#}
 {% macro is_extension_history_rebuild() -%}
     {%- set rebuild = flags.FULL_REFRESH or extension_files_ledger() is none -%}
     {%- if rebuild -%}
-        {%- do refuse_history_rebuild_over_pruned_raw() -%}
+        {%- do refuse_history_rebuild_over_pruned_raw('raw_extension_events') -%}
     {%- endif -%}
     {{ return(rebuild) }}
 {%- endmacro %}

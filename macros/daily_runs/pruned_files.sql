@@ -47,11 +47,12 @@
 
 
 {#-
-    pruned_range(): {files, extension_files, first_day, last_day} of the pruned raw files
-    (request and extension-event files; extension_files of them), or none.
+    pruned_range(table_name): {files, extension_files, first_day, last_day} of the pruned
+    files of raw table `table_name` (of every table with none: request and extension-event
+    files, extension_files of them), or none.
 -#}
-{% macro pruned_range() -%}
-    {%- set pruned = pruned_files_relation(none) -%}
+{% macro pruned_range(table_name=none) -%}
+    {%- set pruned = pruned_files_relation(table_name) -%}
     {%- if pruned is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -67,7 +68,8 @@
 
 
 {#-
-    refuse_history_rebuild_over_pruned_raw(): fails when history would be rebuilt from the
+    refuse_history_rebuild_over_pruned_raw(table_name): fails when the history of raw table
+    `table_name` (of every raw table with none) would be rebuilt from the
     raw files (`--full-refresh`, or a warehouse without a ledger of request files or of
     extension-event files) while some of them were
     pruned, naming the pruned range, unless var `rebuild_over_remaining_raw` is true: then
@@ -76,11 +78,11 @@
     the project's on-run-start hook
     (so `dbt build --full-refresh` refuses before building anything).
 -#}
-{% macro refuse_history_rebuild_over_pruned_raw() -%}
+{% macro refuse_history_rebuild_over_pruned_raw(table_name=none) -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set pruned = pruned_range() -%}
+    {%- set pruned = pruned_range(table_name) -%}
     {%- if pruned is none -%}
         {{ return('') }}
     {%- endif -%}

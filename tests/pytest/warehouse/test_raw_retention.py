@@ -30,7 +30,7 @@ from typer.testing import CliRunner, Result
 
 from registry_insights.cli import app
 from registry_insights.generator import GeneratorConfig, generate_dataset
-from registry_insights.retention import read_manifest
+from registry_insights.retention import MANIFEST, read_manifest
 
 START = datetime.date(2026, 6, 1)
 DAYS = 14
@@ -343,3 +343,50 @@ def test_opting_in_rebuilds_over_what_remains_and_says_so(pruned: Pruned, tmp_pa
     assert early == (0,)
     assert early_events == (0,)  # rebuilt over what remains: the pruned days are gone
     assert later_events is not None and later_events[0] > 0
+
+
+def test_pruned_request_files_alone_do_not_stop_the_extension_ledger_upgrade(
+    pruned: Pruned, tmp_path: Path
+) -> None:
+    """A warehouse that pruned request files before the ledger of extension files existed
+    (the manifest lists request files only, the ledger is not found): its next daily run
+    takes the extension files in again instead of refusing, and keeps the extension
+    events it held."""
+    database = tmp_path / "upgraded.duckdb"
+    shutil.copyfile(pruned.database, database)
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("drop table ops.ops_extension_files_ledger")
+        held = connection.execute(
+            "select count(*) from intermediate.int_extension_events_enriched"
+        ).fetchone()
+    manifest = pruned.raw / MANIFEST
+    saved = manifest.read_text(encoding="utf-8")
+    lines = saved.splitlines(keepends=True)
+    try:
+        manifest.write_text(
+            "".join([lines[0], *(line for line in lines[1:] if line.startswith(REQUESTS))]),
+            encoding="utf-8",
+        )
+        outcome = _run(
+            database,
+            pruned.raw,
+            [
+                "--select",
+                "+int_extension_events_enriched ops_extension_files_ledger",
+                "--exclude",
+                "stg_reference__*",
+            ],
+            _day(DAYS - 1),
+        )
+    finally:
+        manifest.write_text(saved, encoding="utf-8")
+    assert outcome.success, outcome.messages
+    with duckdb.connect(str(database), read_only=True) as connection:
+        kept = connection.execute(
+            "select count(*) from intermediate.int_extension_events_enriched"
+        ).fetchone()
+        ledger = connection.execute(
+            "select count(*) from ops.ops_extension_files_ledger"
+        ).fetchone()
+    assert kept == held
+    assert ledger == (len(pruned.extension_files_after),)
