@@ -517,8 +517,13 @@ def prune_raw(
         Path, typer.Option(envvar="REGISTRY_INSIGHTS_DUCKDB_PATH", help="The built warehouse.")
     ] = DEFAULT_WAREHOUSE,
     late_arrival_days: Annotated[
-        int, typer.Option(min=0, help="The dbt var late_arrival_days of the daily runs.")
-    ] = 2,
+        int | None,
+        typer.Option(
+            min=0,
+            help="Override the dbt var late_arrival_days of the daily runs "
+            "(default: its value in dbt_project.yml).",
+        ),
+    ] = None,
     today: Annotated[
         datetime.datetime | None,
         typer.Option(
@@ -530,8 +535,8 @@ def prune_raw(
     ] = False,
     progress: ProgressOption = True,
 ) -> None:
-    """Remove raw request files past the retention that the warehouse has taken in (per its
-    ledger), recording them in <raw-path>/_retention/pruned_files.csv."""
+    """Remove raw request and extension-event files past the retention that the warehouse
+    has taken in (per its ledgers), recording them in <raw-path>/_retention/pruned_files.csv."""
     from registry_insights.retention import PruneError
     from registry_insights.retention import prune_raw as prune
 

@@ -47,8 +47,8 @@
     {%- set ledger = request_files_ledger() -%}
     {%- set rebuild = flags.FULL_REFRESH or ledger is none -%}
     {%- if rebuild -%}
-        {#- history cannot be rebuilt over pruned raw files (unless asked for) -#}
-        {%- do refuse_history_rebuild_over_pruned_raw() -%}
+        {#- history cannot be rebuilt over pruned raw request files (unless asked for) -#}
+        {%- do refuse_history_rebuild_over_pruned_raw('raw_registry_requests') -%}
     {%- endif -%}
     {{ return(rebuild) }}
 {%- endmacro %}

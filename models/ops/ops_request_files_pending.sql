@@ -21,12 +21,7 @@ listed_files as (
 ),
 
 ledger as (
-    {%- if rebuild %}
-        select cast(null as {{ dbt.type_string() }}) as file_path
-        where 1 = 0
-    {%- else %}
-        select file_path from {{ ledger }}
-    {%- endif %}
+    {{ ledger_file_paths(ledger, rebuild) }}
 ),
 
 newest as (

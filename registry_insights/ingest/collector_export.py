@@ -26,9 +26,11 @@ event, :mod:`.push_rows`) through the same steps, in batches of their own (named
 
 from __future__ import annotations
 
+import datetime
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from registry_insights.ingest.events import Event, parse_event
 from registry_insights.ingest.ingest_log import read_log_requests, write_new_rows
@@ -96,6 +98,36 @@ def _write_push_batch(raw_path: Path, batch: Batch, rows: list[RawTagPush]) -> P
     return write_pushes(push_partition_dir(raw_path, batch.day) / batch.name, rows)
 
 
+class _Row(Protocol):
+    @property
+    def event_id(self) -> str: ...
+
+
+RowT = TypeVar("RowT", bound=_Row)
+
+
+def _write_day_batches(
+    store: EventStore,
+    raw_path: Path,
+    summary: IngestSummary,
+    rows_by_day: dict[datetime.date, list[RowT]],
+    prefix: str,
+    assign: Callable[[list[str], Batch], None],
+    write: Callable[[Path, Batch, list[RowT]], Path],
+) -> int:
+    """Each day's rows through the three steps (module docstring): assigned to a batch
+    named after their event ids, written, the batch finished. The rows written."""
+    written = 0
+    for day, day_rows in sorted(rows_by_day.items()):
+        ids = [row.event_id for row in day_rows]
+        batch = Batch(content_name(prefix, ids), day)
+        assign(ids, batch)
+        summary.files.append(str(write(raw_path, batch, day_rows)))
+        written += len(day_rows)
+        store.finish(batch)
+    return written
+
+
 def _recover(
     store: EventStore,
     raw_path: Path,
@@ -137,13 +169,15 @@ def _export_pushes(store: EventStore, raw_path: Path, summary: IngestSummary, li
         if already:
             store.assign_pushes(already, ALREADY_PRESENT)
             summary.already_present += len(already)
-        for day, day_rows in sorted(by_day(rows).items()):
-            ids = [row.event_id for row in day_rows]
-            batch = Batch(content_name(PUSH_FILE_PREFIX, ids), day)
-            store.assign_pushes(ids, batch)
-            summary.files.append(str(_write_push_batch(raw_path, batch, day_rows)))
-            summary.pushes_written += len(day_rows)
-            store.finish(batch)
+        summary.pushes_written += _write_day_batches(
+            store,
+            raw_path,
+            summary,
+            by_day(rows),
+            PUSH_FILE_PREFIX,
+            store.assign_pushes,
+            _write_push_batch,
+        )
 
 
 def export_events(
@@ -172,13 +206,9 @@ def export_events(
         if already:
             store.assign([row.event_id for row in already], ALREADY_PRESENT)
             summary.already_present += len(already)
-        for day, day_rows in sorted(group_by_day(rows).items()):
-            ids = [row.event_id for row in day_rows]
-            batch = Batch(content_name(FILE_PREFIX, ids), day)
-            store.assign(ids, batch)
-            summary.files.append(str(_write_batch(raw_path, batch, day_rows)))
-            summary.written += len(day_rows)
-            store.finish(batch)
+        summary.written += _write_day_batches(
+            store, raw_path, summary, group_by_day(rows), FILE_PREFIX, store.assign, _write_batch
+        )
     _export_pushes(store, raw_path, summary, batch_requests)
     if log_requests:
         stored = store.exported_requests()

@@ -7,11 +7,14 @@ A raw request file is pruned when all of these hold:
   warehouse's persisted tables;
 - no daily run can read it again: its latest request is before the newest batch day of
   the ledger minus `late_arrival_days` and one day (a late file reopens at most that much
-  history; the dbt var of the same name must match).
+  history; by default the dbt var of the same name, read from `dbt_project.yml`).
 
-Every other file is kept, with its reason, in the report. Extension-event files are kept:
-the warehouse keeps no ledger of them (it reads them all on every run), so none is known
-to be taken in.
+A raw extension-event file is pruned when its day partition is past the retention and the
+ledger `ops.ops_extension_files_ledger` holds it: its events are kept by the incremental
+`int_extension_events_enriched`, and no run needs the file again (a redelivered copy is
+compared with the event kept, not with the file).
+
+Every other file is kept, with its reason, in the report.
 
 The pruned files are appended to the manifest `<raw_path>/_retention/pruned_files.csv`
 before any is deleted, so a prune that stops half-way leaves files listed as pruned that
@@ -32,6 +35,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from registry_insights.publishing.completeness import late_arrival_days as dbt_late_arrival_days
 from registry_insights.warehouse import WarehouseUnavailable, open_read_only
 
 MANIFEST = Path("_retention") / "pruned_files.csv"
@@ -45,7 +49,10 @@ MANIFEST_COLUMNS = [
 ]
 REQUESTS = "raw_registry_requests"
 EXTENSION_EVENTS = "raw_extension_events"
-LEDGER = "ops.ops_request_files_ledger"
+#: The ledger of the files taken in, per raw table (in schema `ops`).
+LEDGERS = {REQUESTS: "ops_request_files_ledger", EXTENSION_EVENTS: "ops_extension_files_ledger"}
+LEDGER = f"ops.{LEDGERS[REQUESTS]}"
+NOT_TAKEN_IN = "not taken in by the warehouse yet (not in the ledger)"
 _PARTITION = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
 _LEDGER_KEY = re.compile(r"([^/\\]+)[/\\](date=\d{4}-\d{2}-\d{2})[/\\]([^/\\]+\.parquet)$")
 
@@ -122,18 +129,33 @@ class LedgerEntry:
     max_occurred_at: datetime.datetime | None
 
 
-def _ledger(database: Path) -> tuple[dict[tuple[str, str, str], LedgerEntry], datetime.date | None]:
-    """The ledger's files by (table, day folder, file name), and its newest batch day."""
+@dataclass(frozen=True)
+class Ledgers:
+    """The files of the ledgers by (table, day folder, file name), the newest batch day of
+    the request files, and the raw tables whose ledger the warehouse has."""
+
+    entries: dict[tuple[str, str, str], LedgerEntry]
+    newest_batch: datetime.date | None
+    tables: frozenset[str]
+
+
+def _ledger(database: Path) -> Ledgers:
+    """The ledgers of request files (required) and of extension-event files (absent in a
+    warehouse built before it)."""
     try:
         connection = open_read_only(database)
     except WarehouseUnavailable as error:
         raise PruneError(str(error)) from error
     with connection:
-        found = connection.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'ops' and table_name = 'ops_request_files_ledger'"
-        ).fetchone()
-        if not found or not found[0]:
+        present = {
+            str(name)
+            for (name,) in connection.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'ops' and table_name in (?, ?)",
+                list(LEDGERS.values()),
+            ).fetchall()
+        }
+        if LEDGERS[REQUESTS] not in present:
             raise PruneError(
                 f"the warehouse {database} has no ledger ({LEDGER}): build it first "
                 "(nothing can be pruned before the warehouse has taken files in)"
@@ -141,7 +163,12 @@ def _ledger(database: Path) -> tuple[dict[tuple[str, str, str], LedgerEntry], da
         rows = connection.execute(
             f"select file_path, is_accepted, row_count, max_occurred_at from {LEDGER}"
         ).fetchall()
+        if LEDGERS[EXTENSION_EVENTS] in present:
+            rows += connection.execute(
+                f"select file_path, true, row_count, null from ops.{LEDGERS[EXTENSION_EVENTS]}"
+            ).fetchall()
         newest = connection.execute(f"select max(batch_date) from {LEDGER}").fetchone()
+    tables = frozenset(table for table, name in LEDGERS.items() if name in present)
     entries: dict[tuple[str, str, str], LedgerEntry] = {}
     for file_path, is_accepted, row_count, max_occurred_at in rows:
         match = _LEDGER_KEY.search(str(file_path))
@@ -150,7 +177,7 @@ def _ledger(database: Path) -> tuple[dict[tuple[str, str, str], LedgerEntry], da
             entries[key] = LedgerEntry(
                 str(file_path), bool(is_accepted), int(row_count or 0), max_occurred_at
             )
-    return entries, (newest[0] if newest else None)
+    return Ledgers(entries, newest[0] if newest else None, tables)
 
 
 def read_manifest(raw_path: Path) -> list[dict[str, str]]:
@@ -182,13 +209,13 @@ def prune_raw(
     older_than_days: int,
     *,
     today: datetime.date | None = None,
-    late_arrival_days: int = 2,
+    late_arrival_days: int | None = None,
     dry_run: bool = False,
     progress: bool = True,
 ) -> PruneReport:
     """Remove the raw files past the retention that the warehouse has taken in (see the
     module); record them in the manifest first. Nothing is removed or recorded in a dry
-    run."""
+    run. `late_arrival_days` defaults to the dbt var of `dbt_project.yml`."""
     raw_path = Path(raw_path)
     if not raw_path.is_dir():
         raise PruneError(f"raw path {raw_path} is not a folder")
@@ -196,7 +223,10 @@ def prune_raw(
         raise PruneError("--older-than must be at least 1 day")
     today = today or datetime.datetime.now(datetime.UTC).date()
     cutoff = today - datetime.timedelta(days=older_than_days)
-    ledger, newest_batch = _ledger(Path(database))
+    if late_arrival_days is None:
+        late_arrival_days = dbt_late_arrival_days()
+    ledgers = _ledger(Path(database))
+    ledger, newest_batch = ledgers.entries, ledgers.newest_batch
     reopened_from = (
         None
         if newest_batch is None
@@ -206,20 +236,27 @@ def prune_raw(
     )
     already = {row["file_path"] for row in read_manifest(raw_path)}
     report = PruneReport(cutoff, dry_run)
+    candidates: list[tuple[RawFile, LedgerEntry]] = []
     for raw_file in _raw_files(raw_path, EXTENSION_EVENTS):
-        if raw_file.partition_date < cutoff:
+        if raw_file.partition_date >= cutoff:
+            continue
+        entry = ledger.get(raw_file.key)
+        if EXTENSION_EVENTS not in ledgers.tables:
             report.keep(
-                "extension-event files: the warehouse keeps no ledger of them and reads "
-                "them all on every run, so none is known to be taken in",
+                "extension-event files: the warehouse has no ledger of them yet "
+                f"(ops.{LEDGERS[EXTENSION_EVENTS]}; the next daily run writes it)",
                 raw_file,
             )
-    candidates: list[tuple[RawFile, LedgerEntry]] = []
+        elif entry is None:
+            report.keep(NOT_TAKEN_IN, raw_file)
+        else:
+            candidates.append((raw_file, entry))
     for raw_file in _raw_files(raw_path, REQUESTS):
         if raw_file.partition_date >= cutoff:
             continue
         entry = ledger.get(raw_file.key)
         if entry is None:
-            report.keep("not taken in by the warehouse yet (not in the ledger)", raw_file)
+            report.keep(NOT_TAKEN_IN, raw_file)
         elif not entry.is_accepted:
             report.keep(
                 "rejected as too late by a daily run: its rows are not in the warehouse "

@@ -1,19 +1,34 @@
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+) }}
 -- One row per extension event, with its period keys, the owner of the extension's
 -- namespace, the client's country and a pseudonymous user key (the pseudonym of the
 -- account, or of the client IP for an anonymous event; macro pseudonym). The account id
 -- and the IP address never leave this query.
+-- Incremental, so that every event taken in stays once its raw file is pruned
+-- (registry-insights prune-raw): a run adds the events it has not kept yet and replaces
+-- one kept from a later copy than a copy it reads now (the earliest copy wins, as in
+-- staging), so daily runs equal a full refresh over the same files.
 with
 
 stg_registry__extension_events as (
     select
-        event_id,
-        occurred_at,
-        extension,
-        namespace,
-        event_type,
-        account_id,
-        client_ip
-    from {{ ref('stg_registry__extension_events') }}
+        events.event_id,
+        events.occurred_at,
+        events.extension,
+        events.namespace,
+        events.event_type,
+        events.account_id,
+        events.client_ip
+    from {{ ref('stg_registry__extension_events') }} as events
+    {%- if is_incremental() %}
+        where not exists (
+            select 1 from {{ this }} as kept
+            where kept.event_id = events.event_id and kept.occurred_at <= events.occurred_at
+        )
+    {%- endif %}
 ),
 
 int_client_ips_enriched as (

@@ -26,7 +26,7 @@ from support.warehouse_compare import table_differences
 
 #: The files one run takes in: after a rerun that finds its files already in the
 #: ledger, it is empty where the uninterrupted run's lists them (per-run scratch).
-RUN_SCRATCH = {"ops.ops_request_files_pending"}
+RUN_SCRATCH = {"ops.ops_request_files_pending", "ops.ops_extension_files_pending"}
 
 
 def _uninterrupted(warehouse: SmallWarehouse) -> tuple[Path, list[tuple[str, str]]]:

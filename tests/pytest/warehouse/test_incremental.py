@@ -24,6 +24,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from support.daily_runs import DAILY, PROCESS_DATE, REPORTS, REQUESTS
 from support.raw_schema import RAW_REQUESTS_SCHEMA
 from support.warehouse_build import DbtOutcome, dbt_invoke
 
@@ -33,26 +34,7 @@ START = datetime.date(2026, 6, 1)
 DAYS = 30
 LATE_ARRIVAL_DAYS = 2
 DIGESTS = ["sha256:" + letter * 64 for letter in "abcd"]
-REQUESTS = "raw_registry_requests"
-PROCESS_DATE = "REGISTRY_INSIGHTS_PROCESS_DATE"
 VARS = f"report_as_of_date: '2026-08-01', late_arrival_days: {LATE_ARRIVAL_DAYS}"
-# A daily run: the request files, staging, classification, the fact table and the tag
-# history (incremental too), then the ledger; the reference tables and seeds are built
-# once by the first run.
-DAILY = [
-    "--select",
-    "+fct_pull_actions +int_tag_digest_history ops_request_files_ledger",
-    "--exclude",
-    "stg_reference__*",
-]
-# The reports: everything downstream of the fact table and of the tag history (the daily
-# selector builds all of it every run).
-REPORTS = [
-    "--select",
-    "int_pull_actions_enriched+ int_tag_digest_history+",
-    "--exclude",
-    "int_pull_actions_enriched fct_pull_actions int_tag_digest_history ops_request_files_ledger",
-]
 
 
 def _at(day: datetime.date, seconds: float) -> datetime.datetime:
