@@ -41,8 +41,9 @@ START = datetime.date(2026, 6, 1)
 HISTORY_DAYS = 90
 FULL_CHAIN = "+fct_pull_actions ops_request_files_ledger"
 DAILY_EXCLUDE = "stg_reference__*"
-REPORTS = "int_pull_actions_enriched+"
-REPORTS_EXCLUDE = "int_pull_actions_enriched fct_pull_actions ops_request_files_ledger"
+# every report, with the models the security reports read that (b) does not build
+REPORTS = "int_pull_actions_enriched+ +int_tag_digest_history +int_image_scans_latest"
+REPORTS_EXCLUDE = "+fct_pull_actions ops_request_files_ledger"
 GIB = 1024**3
 
 
