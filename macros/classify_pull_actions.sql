@@ -17,6 +17,8 @@
         followers_found  look ahead: does a start absorb the next request, and the one after?
         (final select)   the starts, one action each
     The step names are local to the macro: the input relation must not be named like one.
+    duckdb__ (below) runs the same steps with the client key numbered once, so that the
+    two sorts handle integers; default__ stays portable (Spark).
 -#}
 {% macro classify_pull_actions(
     requests,
@@ -190,4 +192,198 @@ select
     + case when has_second_follower then 1 else 0 end as request_count
 from followers_found
 where request_position = 'start'
+{% endmacro %}
+
+
+
+{#-
+    duckdb__classify_pull_actions: the steps of default__, the same two window passes, made
+    cheaper for DuckDB, whose window operator sorts its whole input once per pass,
+    partition key first:
+        client_keys      each distinct client key once, numbered (a hash aggregate): the
+                         windows partition by that integer instead of four strings, and
+                         carry no client-key column
+        flagged          the input joined to its key's number (a hash join, null-safe on
+                         each key column), trimmed to what the steps read
+        runs_located     ordered by request_seq (an integer) instead of again by
+                         (occurred_at, event_id)
+        (final select)   only the starts are joined back to their client key
+    Exactness: the number stands for the client key one to one and request_seq is the
+    rank in (occurred_at, event_id) within it, so each window sees the same rows in the
+    same order as in default__; the rules are the same text.
+-#}
+{% macro duckdb__classify_pull_actions(requests, window_seconds, client_key, passthrough_columns) %}
+{%- set window_us = (window_seconds | float * 1000000) | round | int -%}
+{%- set passed = [] -%}
+{%- for column in passthrough_columns | unique if column not in client_key -%}
+    {%- do passed.append(column) -%}
+{%- endfor -%}
+{%- set carried = (client_key + passthrough_columns) | unique | list -%}
+
+with
+
+-- each client key once, numbered
+client_keys as (
+    select
+        {{ client_key | join(', ') }},
+        row_number() over () as client_key_id
+    from (
+        select distinct {{ client_key | join(', ') }}
+        from {{ requests }}
+    ) as distinct_client_keys
+),
+
+-- the input, trimmed, with its client key's number; only a GET by digest can ever be absorbed
+flagged as (
+    select
+        client_keys.client_key_id,
+    {%- for column in passed %}
+        {{ requests }}.{{ column }},
+    {%- endfor %}
+        {{ requests }}.event_id,
+        {{ requests }}.occurred_at,
+        {{ requests }}.http_method,
+        {{ requests }}.reference_kind,
+        {{ requests }}.resolved_digest,
+        ({{ requests }}.http_method = 'GET' and {{ requests }}.reference_kind = 'digest') as is_get_by_digest,
+        {{ epoch_microseconds(requests ~ '.occurred_at') }} as occurred_at_us
+    from {{ requests }}
+    inner join client_keys
+        on
+        {%- for column in client_key %}
+            {% if not loop.first %}and {% endif %}{{ requests }}.{{ column }} is not distinct from client_keys.{{ column }}
+        {%- endfor %}
+),
+
+-- step 1: sequence each client's requests and look back at the one and two before
+lagged as (
+    select
+        *,
+        row_number() over client_order as request_seq,
+        lag(http_method, 1) over client_order as prev_1_http_method,
+        lag(resolved_digest, 1) over client_order as prev_1_resolved_digest,
+        lag(occurred_at_us, 1) over client_order as prev_1_occurred_at_us,
+        lag(http_method, 2) over client_order as prev_2_http_method,
+        lag(resolved_digest, 2) over client_order as prev_2_resolved_digest,
+        lag(occurred_at_us, 2) over client_order as prev_2_occurred_at_us
+    from flagged
+    window client_order as (partition by client_key_id order by occurred_at, event_id)
+),
+
+-- step 1: the follower rules, as in default__
+judged as (
+    select
+        lagged.client_key_id,
+    {%- for column in passed %}
+        lagged.{{ column }},
+    {%- endfor %}
+        lagged.event_id,
+        lagged.occurred_at,
+        lagged.http_method,
+        lagged.reference_kind,
+        lagged.resolved_digest,
+        lagged.request_seq,
+        coalesce(
+            lagged.is_get_by_digest
+            and lagged.occurred_at_us - lagged.prev_1_occurred_at_us <= {{ window_us }}
+            and (
+                (
+                    lagged.prev_1_http_method = 'HEAD'
+                    and lagged.prev_1_resolved_digest is not null
+                    and lagged.resolved_digest is not distinct from lagged.prev_1_resolved_digest
+                )
+                or (
+                    lagged.prev_1_http_method = 'GET'
+                    and lagged.resolved_digest is distinct from lagged.prev_1_resolved_digest
+                )
+            ),
+            false
+        ) as is_absorbable_as_first,
+        coalesce(
+            lagged.is_get_by_digest
+            and lagged.prev_2_http_method = 'HEAD'
+            and lagged.occurred_at_us - lagged.prev_2_occurred_at_us <= {{ window_us }}
+            and lagged.resolved_digest is distinct from lagged.prev_2_resolved_digest,
+            false
+        ) as is_absorbable_as_second
+    from lagged
+),
+
+-- step 2, as in default__, in request_seq order
+runs_located as (
+    select
+        *,
+        max(case when not is_absorbable_as_first then request_seq end) over client_order_so_far as run_start_seq,
+        max(case when is_absorbable_as_second then request_seq end) over client_order_so_far as last_second_seq,
+        lead(is_absorbable_as_first, 1, false) over client_order as next_1_is_absorbable_as_first,
+        lead(is_absorbable_as_second, 2, false) over client_order as next_2_is_absorbable_as_second,
+        lead(resolved_digest, 1) over client_order as next_1_resolved_digest,
+        lead(resolved_digest, 2) over client_order as next_2_resolved_digest
+    from judged
+    window
+        client_order as (partition by client_key_id order by request_seq),
+        client_order_so_far as (
+            partition by client_key_id order by request_seq
+            rows between unbounded preceding and current row
+        )
+),
+
+-- steps 2 and 3, as in default__
+positioned as (
+    select
+        *,
+        case
+            when not is_absorbable_as_first then 'start'
+            when request_seq = run_start_seq + 2 and last_second_seq = request_seq
+                then 'second_follower'
+            -- the distance to the run start, less one past a second follower, is odd
+            when mod(
+                request_seq - run_start_seq
+                - case when last_second_seq = run_start_seq + 2 then 1 else 0 end,
+                2
+            ) = 1
+                then 'first_follower'
+            else 'start'
+        end as request_position
+    from runs_located
+),
+
+-- step 4, as in default__
+followers_found as (
+    select
+        *,
+        next_1_is_absorbable_as_first as has_first_follower,
+        next_1_is_absorbable_as_first and next_2_is_absorbable_as_second as has_second_follower
+    from positioned
+    where request_position = 'start'
+)
+
+-- step 5: one action per start, its client key joined back
+select
+{%- for column in carried %}
+    {{ 'followers_found' if column in passed else 'client_keys' }}.{{ column }},
+{%- endfor %}
+    followers_found.event_id as action_id,
+    case
+        when followers_found.http_method = 'HEAD' and followers_found.reference_kind = 'tag'
+            and not followers_found.has_first_follower
+            then 'version_check'
+        when followers_found.reference_kind = 'tag' then 'pull_by_tag'
+        else 'pull_by_digest'
+    end as action,
+    followers_found.occurred_at as action_at,
+    followers_found.http_method,
+    followers_found.reference_kind,
+    followers_found.resolved_digest as digest,
+    case
+        when followers_found.http_method = 'GET' and followers_found.has_first_follower
+            then followers_found.next_1_resolved_digest
+        when followers_found.has_second_follower then followers_found.next_2_resolved_digest
+    end as platform_digest,
+    1
+    + case when followers_found.has_first_follower then 1 else 0 end
+    + case when followers_found.has_second_follower then 1 else 0 end as request_count
+from followers_found
+inner join client_keys
+    on followers_found.client_key_id = client_keys.client_key_id
 {% endmacro %}

@@ -13,7 +13,8 @@ peak memory (resident set of the process tree, sampled from /proc) of:
   d. one incremental day (the 91st) on top of the 90 days: the daily run of docs/operations.md.
 
 It writes build/bench/results.json and build/bench/results.md with the ratios (b)/(a)
-and (d)/(b).
+and (d)/(b), and each model's seconds in (b), (c) and (d) (from dbt's run_results.json)
+to build/bench/<size>/model_seconds_{full,reports,daily}.json.
 
     .venv/bin/python scripts/bench_warehouse.py --sizes 1000000
 """
@@ -40,8 +41,9 @@ START = datetime.date(2026, 6, 1)
 HISTORY_DAYS = 90
 FULL_CHAIN = "+fct_pull_actions ops_request_files_ledger"
 DAILY_EXCLUDE = "stg_reference__*"
-REPORTS = "int_pull_actions_enriched+"
-REPORTS_EXCLUDE = "int_pull_actions_enriched fct_pull_actions ops_request_files_ledger"
+# every report, with the models the security reports read that (b) does not build
+REPORTS = "int_pull_actions_enriched+ +int_tag_digest_history +int_image_scans_latest"
+REPORTS_EXCLUDE = "+fct_pull_actions ops_request_files_ledger"
 GIB = 1024**3
 
 
@@ -187,15 +189,31 @@ def bench_size(rows: int, memory_limit: str) -> SizeResult:
     )
     history_env = {**env, "REGISTRY_INSIGHTS_PROCESS_DATE": day.isoformat()}
     full = measured([*dbt, "run", "--select", FULL_CHAIN], history_env)
+    keep_model_timings(work, "full")
     reports = measured(
         [*dbt, "run", "--select", REPORTS, "--exclude", REPORTS_EXCLUDE], history_env
     )
+    keep_model_timings(work, "reports")
     next_day = day + datetime.timedelta(days=1)
     daily_env = {**env, "REGISTRY_INSIGHTS_PROCESS_DATE": next_day.isoformat()}
     incremental = measured(
         [*dbt, "run", "--select", FULL_CHAIN, "--exclude", DAILY_EXCLUDE], daily_env
     )
+    keep_model_timings(work, "daily")
     return SizeResult(rows, hand, full, reports, incremental)
+
+
+def keep_model_timings(work: Path, step: str) -> None:
+    """Each model's seconds in the dbt step just run (from dbt's run_results.json, which
+    the next step overwrites), kept as build/bench/<size>/model_seconds_<step>.json: where
+    the time goes."""
+    run_results = json.loads((work / "target" / "run_results.json").read_text())
+    seconds = {
+        str(result["unique_id"]).rsplit(".", 1)[-1]: round(float(result["execution_time"]), 2)
+        for result in run_results["results"]
+    }
+    ordered = dict(sorted(seconds.items(), key=lambda item: -item[1]))
+    (work / f"model_seconds_{step}.json").write_text(json.dumps(ordered, indent=2) + "\n")
 
 
 def result_row(result: SizeResult) -> dict[str, object]:

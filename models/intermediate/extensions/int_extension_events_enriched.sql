@@ -39,28 +39,12 @@ int_client_ips_enriched as (
 ),
 
 -- each distinct value hashed once (two sha256 per value, not per event)
-client_ips_seen as (
-    select distinct client_ip from stg_registry__extension_events
-    where client_ip is not null
-),
-
 client_ip_pseudonyms as (
-    select
-        client_ip,
-        {{ pseudonym('client_ip') }} as client_ip_hash
-    from client_ips_seen
-),
-
-account_ids_seen as (
-    select distinct account_id from stg_registry__extension_events
-    where account_id is not null
+    {{ distinct_value_pseudonyms('stg_registry__extension_events', 'client_ip', 'client_ip_hash') }}
 ),
 
 account_pseudonyms as (
-    select
-        account_id,
-        {{ pseudonym('account_id') }} as account_id_hash
-    from account_ids_seen
+    {{ distinct_value_pseudonyms('stg_registry__extension_events', 'account_id', 'account_id_hash') }}
 ),
 
 publishers as (

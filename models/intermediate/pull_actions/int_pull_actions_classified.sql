@@ -90,29 +90,14 @@ actions_classified as (
 ),
 
 -- The client IP and the account id never leave this query: each distinct value is
--- replaced by its pseudonym (macro pseudonym, two sha256 per value, not per row).
-client_ips_seen as (
-    select distinct client_ip from actions_classified
-    where client_ip is not null
-),
-
+-- replaced by its pseudonym (macro distinct_value_pseudonyms: two sha256 per value,
+-- not per row).
 client_ip_pseudonyms as (
-    select
-        client_ip,
-        {{ pseudonym('client_ip') }} as client_ip_hash
-    from client_ips_seen
-),
-
-account_ids_seen as (
-    select distinct account_id from actions_classified
-    where account_id is not null
+    {{ distinct_value_pseudonyms('actions_classified', 'client_ip', 'client_ip_hash') }}
 ),
 
 account_pseudonyms as (
-    select
-        account_id,
-        {{ pseudonym('account_id') }} as account_id_hash
-    from account_ids_seen
+    {{ distinct_value_pseudonyms('actions_classified', 'account_id', 'account_id_hash') }}
 ),
 
 actions_pseudonymised as (
