@@ -12,22 +12,48 @@
 -- base_registry__requests, read once by the staging view. Stored (the one table of the
 -- staging of requests) because the kept copy of an event must be decided once for daily
 -- runs; stg_registry__requests reads it (listed in var layer_exceptions.staging_reads).
+-- The repeated events are found through the event-id index (ops_request_event_index):
+-- the rows whose hash more than one row has are the candidate copies, confirmed on the
+-- true event_id (a hash collision only adds a candidate that is ranked alone).
 -- An incremental run ranks again every copy of the events its files bring that have more
--- than one valid copy in base_registry__requests (new or old), and replaces their rows.
+-- than one valid copy in the files taken in (new or old), and replaces their rows; it
+-- reads only its own files and the old files the index names as holding a candidate copy
+-- (never a pruned file: those are not taken in, as before the index).
+{%- set index = ref('ops_request_event_index') %}
+{%- if is_incremental() %}
+    {%- set taken_in = taken_in_request_files() %}
+    {%- set pending = pending_request_files() %}
+    {%- do check_event_index_hash(index, taken_in | reject('in', pending) | list) %}
+    {%- set read_files = (pending + redelivery_candidate_files(index, taken_in)) | unique | sort | list %}
+    {%- set files_read = request_files_filter('base_requests.source_file', read_files) %}
+{%- else %}
+    {%- set files_read = 'true' %}
+{%- endif %}
 with
 
--- events with more than one raw copy, valid or not: counting reads the event ids only
-repeated_events as (
-    select event_id
-    from {{ ref('base_registry__requests') }}
+-- hashes of events with more than one raw copy, valid or not (of the run's events only,
+-- in a daily run): counting reads the index only
+repeated_hashes as (
     {%- if is_incremental() %}
-        where event_id in (
-            select event_id from {{ ref('base_registry__requests') }}
-            where {{ request_files_filter('source_file', pending_request_files()) }}
-        )
+        {{ repeated_event_hashes(index, read_files) }}
+    {%- else %}
+        select event_id_hash
+        from {{ index }}
+        group by event_id_hash
+        having count(*) > 1
     {%- endif %}
-    group by event_id
-    having count(*) > 1
+),
+
+candidate_copies as (
+    select
+        event_index.source_file,
+        event_index.file_row_number
+    from {{ index }} as event_index
+    inner join repeated_hashes
+        on event_index.event_id_hash = repeated_hashes.event_id_hash
+    {%- if is_incremental() %}
+        where {{ request_files_filter('event_index.source_file', read_files) }}
+    {%- endif %}
 ),
 
 copies_ranked as (
@@ -43,9 +69,11 @@ copies_ranked as (
                 base_requests.source_file, base_requests.file_row_number
         ) as delivery_rank
     from {{ ref('base_registry__requests') }} as base_requests
-    inner join repeated_events
-        on base_requests.event_id = repeated_events.event_id
-    where base_requests.quarantine_reason is null
+    inner join candidate_copies
+        on
+            base_requests.source_file = candidate_copies.source_file
+            and base_requests.file_row_number = candidate_copies.file_row_number
+    where base_requests.quarantine_reason is null and {{ files_read }}
 )
 
 select

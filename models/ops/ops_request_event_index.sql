@@ -1,0 +1,36 @@
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='delete+insert',
+    unique_key='source_file',
+    pre_hook="{{ drop_pruned_files_from_event_index() }}",
+) }}
+-- depends_on: {{ ref('ops_request_files_pending') }}
+-- One row per raw request row with an event id (grain: source_file, file_row_number): a
+-- 64-bit hash of its event id (macro event_id_hash) and where the row is. Written once per
+-- file, when the file is taken in (a rerun after a failed run replaces the rows of its
+-- pending files, the same ones), never rewritten: a daily run finds the old copies of its
+-- events here (ops_request_redeliveries) and opens only the raw files holding a candidate.
+-- The rows of a file pruned since (prune-raw) are deleted first (the pre-hook).
+-- Every row, valid or not: the hash needs the event id alone (one column of the raw
+-- files), whereas validity needs the whole row; the ranking keeps only the valid copies.
+{%- set new_files = request_files_filter('source_file', pending_request_files()) if is_incremental() else 'true' %}
+with
+
+requests as (
+    select
+        event_id,
+        source_file,
+        file_row_number
+    from {{ ref('base_registry__requests') }}
+    where event_id is not null and {{ new_files }}
+),
+
+hashed as (
+    select
+        {{ event_id_hash('event_id') }} as event_id_hash,
+        source_file,
+        file_row_number
+    from requests
+)
+
+select * from hashed

@@ -1,0 +1,234 @@
+"""The event-id index of daily runs (ops_request_event_index).
+
+A few generated days, plus copies of day-1 requests redelivered in the partition of day 3
+(one of them earlier than its first copy, so that it wins), are built day by day twice:
+with the index's full 64-bit hash, and with a hash cut to 3 bits, so that every event
+collides with thousands of others. Both daily warehouses must equal one full refresh
+(redelivered copies and valid requests), the index must equal its recomputation from the
+raw files, and a daily run must read only its own files and the old files holding a true
+copy of one of its events.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from support.raw_schema import RAW_REQUESTS_SCHEMA
+from support.warehouse_build import dbt_invoke
+
+from registry_insights.generator import GeneratorConfig, generate_dataset
+
+START = datetime.date(2026, 6, 1)
+DAYS = 4
+REDELIVERY_DAY = START + datetime.timedelta(days=2)
+REQUESTS = "raw_registry_requests"
+PROCESS_DATE = "REGISTRY_INSIGHTS_PROCESS_DATE"
+FEW_BITS = 3
+# the run's request files, their staging and redelivered copies, then the ledger
+DAILY = ["--select", "+stg_registry__requests ops_request_files_ledger"]
+REDELIVERIES_SQL = Path("compiled/registry_insights/models/ops/ops_request_redeliveries.sql")
+
+
+def _vars(bits: int) -> str:
+    return "{report_as_of_date: '2026-07-01', event_id_hash_bits: " + str(bits) + "}"
+
+
+@pytest.fixture(scope="module")
+def raw_days(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated days, with day-1 events redelivered in the partition of day 3."""
+    raw = tmp_path_factory.mktemp("index") / "raw"
+    generate_dataset(
+        GeneratorConfig(rows=6_000, days=DAYS, seed=23, start_date=START), raw, progress=False
+    )
+    first_day = sorted((raw / REQUESTS / f"date={START:%Y-%m-%d}").glob("*.parquet"))[0]
+    rows = pq.read_table(first_day).to_pylist()
+    copies = [dict(row) for row in rows[:40:4] if row["event_id"] is not None]
+    # the first copy is earlier than the original: it is kept, the original is not
+    moment = copies[0]["occurred_at"]
+    assert isinstance(moment, datetime.datetime)
+    copies[0]["occurred_at"] = moment - datetime.timedelta(seconds=1)
+    folder = raw / REQUESTS / f"date={REDELIVERY_DAY:%Y-%m-%d}"
+    pq.write_table(
+        pa.Table.from_pylist(copies, schema=RAW_REQUESTS_SCHEMA), folder / "redelivered.parquet"
+    )
+    return raw
+
+
+def _run(raw: Path, database: Path, bits: int, day: datetime.date, *selection: str) -> None:
+    os.environ[PROCESS_DATE] = day.isoformat()
+    try:
+        outcome = dbt_invoke("run", raw, database, "--vars", _vars(bits), *selection)
+    finally:
+        del os.environ[PROCESS_DATE]
+    assert outcome.success, outcome.messages
+
+
+@dataclass(frozen=True)
+class DailyBuild:
+    database: Path
+    # the raw files named by ops_request_redeliveries' SQL, per day of an incremental run
+    files_read: dict[datetime.date, set[str]]
+
+
+def _daily_build(raw_days: Path, work: Path, bits: int) -> DailyBuild:
+    raw = work / "raw"
+    shutil.copytree(raw_days, raw)
+    database = work / "daily.duckdb"
+    assert dbt_invoke("seed", raw, database).success
+    files_read: dict[datetime.date, set[str]] = {}
+    for offset in range(DAYS):
+        day = START + datetime.timedelta(days=offset)
+        if offset == 0:
+            _run(raw, database, bits, day, *DAILY, "stg_reference__*")
+            continue
+        _run(raw, database, bits, day, *DAILY)
+        compiled = (work / "target" / REDELIVERIES_SQL).read_text()
+        files_read[day] = set(re.findall(r"'([^']+[.]parquet)'", compiled))
+    return DailyBuild(database, files_read)
+
+
+@pytest.fixture(scope="module")
+def daily_full_hash(raw_days: Path, tmp_path_factory: pytest.TempPathFactory) -> DailyBuild:
+    return _daily_build(raw_days, tmp_path_factory.mktemp("daily64"), 64)
+
+
+@pytest.fixture(scope="module")
+def daily_few_bits(raw_days: Path, tmp_path_factory: pytest.TempPathFactory) -> DailyBuild:
+    return _daily_build(raw_days, tmp_path_factory.mktemp("daily3"), FEW_BITS)
+
+
+@pytest.fixture(scope="module")
+def full_refresh(raw_days: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("full")
+    raw = work / "raw"
+    shutil.copytree(raw_days, raw)
+    database = work / "full.duckdb"
+    assert dbt_invoke("seed", raw, database).success
+    _run(raw, database, 64, START + datetime.timedelta(days=DAYS - 1), *DAILY, "stg_reference__*")
+    return database
+
+
+def _differences(daily: Path, full: Path, relation: str, columns: str) -> tuple[int, int]:
+    connection = duckdb.connect(str(daily), read_only=True)
+    try:
+        # as "full", the name its views refer to
+        connection.execute(f"attach '{full}' (read_only)")
+        mine = f"select {columns} from daily.{relation}"
+        theirs = f'select {columns} from "full".{relation}'
+        counts = [
+            connection.execute(f"select count(*) from ({a} except all {b})").fetchone()
+            for a, b in [(mine, theirs), (theirs, mine)]
+        ]
+    finally:
+        connection.close()
+    assert counts[0] is not None and counts[1] is not None
+    return counts[0][0], counts[1][0]
+
+
+# source_file is the path in the warehouse's raw folder: compare from the table's name on
+RELATIVE_FILE = f"regexp_extract(source_file, '{REQUESTS}/.*$')"
+
+
+@pytest.mark.parametrize("build", ["daily_full_hash", "daily_few_bits"])
+def test_daily_runs_equal_a_full_refresh(
+    build: str, full_refresh: Path, request: pytest.FixtureRequest
+) -> None:
+    daily: DailyBuild = request.getfixturevalue(build)
+    redeliveries = f"event_id, {RELATIVE_FILE}, file_row_number, delivery_rank"
+    assert _differences(
+        daily.database, full_refresh, "ops.ops_request_redeliveries", redeliveries
+    ) == (0, 0)
+    requests = f"event_id, occurred_at, {RELATIVE_FILE}, file_row_number"
+    assert _differences(
+        daily.database, full_refresh, "staging.stg_registry__requests", requests
+    ) == (0, 0)
+
+
+def test_cross_day_copies_are_found(full_refresh: Path) -> None:
+    """The test data holds what it is meant to: day-1 copies not kept, one day-3 copy
+    not kept either (its earlier copy wins)."""
+    connection = duckdb.connect(str(full_refresh), read_only=True)
+    try:
+        found = connection.execute(
+            "select regexp_extract(source_file, 'date=([0-9-]+)/', 1) as day, count(*) "
+            "from ops.ops_request_redeliveries group by day order by day"
+        ).fetchall()
+    finally:
+        connection.close()
+    by_day = dict(found)
+    assert by_day.get(f"{START:%Y-%m-%d}", 0) >= 1  # a day-1 original lost to an earlier copy
+    assert by_day.get(f"{REDELIVERY_DAY:%Y-%m-%d}", 0) >= 5  # later copies on day 3
+
+
+def test_the_few_bits_hash_collides(daily_few_bits: DailyBuild) -> None:
+    connection = duckdb.connect(str(daily_few_bits.database), read_only=True)
+    try:
+        found = connection.execute(
+            "select count(distinct event_id_hash), count(*) from ops.ops_request_event_index"
+        ).fetchone()
+    finally:
+        connection.close()
+    assert found is not None and found[0] <= 2**FEW_BITS and found[1] > 1_000
+
+
+@pytest.mark.parametrize("build", ["daily_full_hash", "full_refresh"])
+def test_the_index_equals_its_recomputation_from_the_raw_files(
+    build: str, request: pytest.FixtureRequest
+) -> None:
+    fixture = request.getfixturevalue(build)
+    database = fixture.database if isinstance(fixture, DailyBuild) else fixture
+    raw = database.parent / "raw" / REQUESTS
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        recomputed = (
+            "select hash(event_id) as event_id_hash, filename as source_file, "
+            "cast(file_row_number as bigint) as file_row_number "
+            f"from read_parquet('{raw}/*/*.parquet', filename = true, file_row_number = true) "
+            "where event_id is not null"
+        )
+        stored = (
+            "select event_id_hash, source_file, file_row_number from ops.ops_request_event_index"
+        )
+        counts = [
+            connection.execute(f"select count(*) from ({a} except all {b})").fetchone()
+            for a, b in [(stored, recomputed), (recomputed, stored)]
+        ]
+        rows = connection.execute("select count(*) from ops.ops_request_event_index").fetchone()
+    finally:
+        connection.close()
+    assert counts == [(0,), (0,)]
+    assert rows is not None and rows[0] > 1_000
+
+
+def test_a_daily_run_reads_only_its_files_and_those_with_true_copies(
+    daily_full_hash: DailyBuild,
+) -> None:
+    raw = daily_full_hash.database.parent / "raw" / REQUESTS
+    connection = duckdb.connect()
+    try:
+        rows = connection.execute(
+            "select event_id, filename, "
+            "cast(regexp_extract(filename, 'date=([0-9-]+)/', 1) as date) as day "
+            f"from read_parquet('{raw}/*/*.parquet', filename = true) where event_id is not null"
+        ).fetchall()
+    finally:
+        connection.close()
+    for day, files_read in daily_full_hash.files_read.items():
+        new = {(event, file) for event, file, on in rows if on == day}
+        new_events = {event for event, _ in new}
+        old_with_copy = {file for event, file, on in rows if on < day and event in new_events}
+        expected = {file for _, file in new} | old_with_copy
+        assert files_read == expected, day
+    # the redelivery day read a day-1 file, every other day its own files only
+    assert any(
+        f"date={START:%Y-%m-%d}" in file for file in daily_full_hash.files_read[REDELIVERY_DAY]
+    )
