@@ -26,6 +26,7 @@ from support.raw_schema import RAW_REQUESTS_SCHEMA
 from support.warehouse_build import dbt_invoke
 
 from registry_insights.generator import GeneratorConfig, generate_dataset
+from registry_insights.retention.prune import prune_raw, read_manifest
 
 START = datetime.date(2026, 6, 1)
 DAYS = 4
@@ -232,3 +233,89 @@ def test_a_daily_run_reads_only_its_files_and_those_with_true_copies(
     assert any(
         f"date={START:%Y-%m-%d}" in file for file in daily_full_hash.files_read[REDELIVERY_DAY]
     )
+
+
+def _index_rows(database: Path, where: str = "true") -> list[tuple[object, ...]]:
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        return connection.execute(
+            f"select event_id_hash, source_file, file_row_number "
+            f"from ops.ops_request_event_index where {where}"
+        ).fetchall()
+    finally:
+        connection.close()
+
+
+def test_a_changed_hash_stops_the_run_and_pruned_files_leave_the_index(
+    raw_days: Path, tmp_path: Path
+) -> None:
+    """An index written with another hash (as after a DuckDB upgrade that changed hash())
+    stops the next daily run with the documented remedy; after it (drop the index, run
+    again) the index is right again. The rows of files pruned since leave the index at
+    the next daily run."""
+    build = _daily_build(raw_days, tmp_path, 64)
+    raw = tmp_path / "raw"
+    # another hash: every stored hash differs from this run's
+    connection = duckdb.connect(str(build.database))
+    try:
+        connection.execute(
+            "update ops.ops_request_event_index set event_id_hash = xor(event_id_hash, 1)"
+        )
+    finally:
+        connection.close()
+    # a new day brings a file, so the daily run looks old copies up
+    next_day = START + datetime.timedelta(days=DAYS)
+    last_day = sorted(
+        (raw / REQUESTS / f"date={next_day - datetime.timedelta(days=1):%Y-%m-%d}").glob(
+            "*.parquet"
+        )
+    )[0]
+    folder = raw / REQUESTS / f"date={next_day:%Y-%m-%d}"
+    folder.mkdir()
+    shutil.copy(last_day, folder / "again.parquet")
+    os.environ[PROCESS_DATE] = next_day.isoformat()
+    try:
+        stopped = dbt_invoke("run", raw, build.database, "--vars", _vars(64), *DAILY)
+    finally:
+        del os.environ[PROCESS_DATE]
+    assert not stopped.success
+    assert any("another event-id hash" in message for message in stopped.messages), stopped.messages
+    # the remedy the message gives
+    connection = duckdb.connect(str(build.database))
+    try:
+        connection.execute("drop table ops.ops_request_event_index")
+    finally:
+        connection.close()
+    _run(raw, build.database, 64, next_day, *DAILY)
+    rehashed = _index_rows(build.database)
+    connection = duckdb.connect()
+    try:
+        wrong = [
+            row
+            for row in rehashed[:200]
+            if connection.execute(
+                "select hash(event_id) from read_parquet(?, file_row_number = true) "
+                "where file_row_number = ?",
+                [row[1], row[2]],
+            ).fetchone()
+            != (row[0],)
+        ]
+    finally:
+        connection.close()
+    assert rehashed and not wrong
+    # pruning: the first day's files leave the raw folder, then the index
+    report = prune_raw(
+        raw,
+        build.database,
+        2,
+        today=next_day + datetime.timedelta(days=1),
+        late_arrival_days=0,
+        progress=False,
+    )
+    pruned = [row["file_path"] for row in read_manifest(raw)]
+    assert pruned and report
+    assert _index_rows(build.database, f"source_file = '{pruned[0]}'")
+    _run(raw, build.database, 64, next_day + datetime.timedelta(days=1), *DAILY)
+    listed = ", ".join(f"'{path}'" for path in pruned)
+    assert _index_rows(build.database, f"source_file in ({listed})") == []
+    assert _index_rows(build.database)
