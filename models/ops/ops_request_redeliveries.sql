@@ -23,8 +23,14 @@
 {%- if is_incremental() %}
     {%- set taken_in = taken_in_request_files() %}
     {%- set pending = pending_request_files() %}
-    {%- do check_event_index_hash(index, taken_in | reject('in', pending) | list) %}
-    {%- set read_files = (pending + redelivery_candidate_files(index, taken_in)) | unique | sort | list %}
+    {%- if execute and load_relation(index) is none %}
+        {#- compiled without a run (dbt compile, docs) on a warehouse built before the
+            index: a run builds the index first; meanwhile every file taken in -#}
+        {%- set read_files = taken_in %}
+    {%- else %}
+        {%- do check_event_index_hash(index, taken_in | reject('in', pending) | list) %}
+        {%- set read_files = (pending + redelivery_candidate_files(index, taken_in)) | unique | sort | list %}
+    {%- endif %}
     {%- set files_read = request_files_filter('base_requests.source_file', read_files) %}
 {%- else %}
     {%- set files_read = 'true' %}
