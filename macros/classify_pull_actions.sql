@@ -11,14 +11,15 @@
     partition (the client key) and order (occurred_at, event_id):
         flagged          the input; is the request a GET by digest? its time in microseconds
         lagged           number each client's requests; look back at the one and two before [window]
-        judged           the follower rules, written once, as two verdicts per request
+        judged           the follower rules, as two verdicts per request
         runs_located     where each request's run starts; the verdicts of the next two [window]
         positioned       start, first or second follower: by rule, else by parity in the run
         followers_found  look ahead: does a start absorb the next request, and the one after?
         (final select)   the starts, one action each
     The step names are local to the macro: the input relation must not be named like one.
     duckdb__ (below) runs the same steps with the client key numbered once, so that the
-    two sorts handle integers; default__ stays portable (Spark).
+    two sorts handle integers; default__ stays portable (Spark). Each rule is written once,
+    in the private macros at the end of this file, which both variants call.
 -#}
 {% macro classify_pull_actions(
     requests,
@@ -64,21 +65,12 @@ flagged as (
 lagged as (
     select
         *,
-        row_number() over client_order as request_seq,
-        lag(http_method, 1) over client_order as prev_1_http_method,
-        lag(resolved_digest, 1) over client_order as prev_1_resolved_digest,
-        lag(occurred_at_us, 1) over client_order as prev_1_occurred_at_us,
-        lag(http_method, 2) over client_order as prev_2_http_method,
-        lag(resolved_digest, 2) over client_order as prev_2_resolved_digest,
-        lag(occurred_at_us, 2) over client_order as prev_2_occurred_at_us
+        {{ _looked_back() }}
     from flagged
     window client_order as ({{ client_window }})
 ),
 
--- step 1: the follower rules, each written once, as verdicts (false, never null, where
--- there is no request before): would the request before absorb this one as its first
--- follower, were it a start? would the request two before absorb it as its second
--- follower, were it a start whose first follower is the request between?
+-- step 1: the follower rules, as two verdicts per request (macro _follower_verdicts)
 judged as (
     select
     {%- for column in carried %}
@@ -90,29 +82,7 @@ judged as (
         lagged.reference_kind,
         lagged.resolved_digest,
         lagged.request_seq,
-        coalesce(
-            lagged.is_get_by_digest
-            and lagged.occurred_at_us - lagged.prev_1_occurred_at_us <= {{ window_us }}
-            and (
-                (
-                    lagged.prev_1_http_method = 'HEAD'
-                    and lagged.prev_1_resolved_digest is not null
-                    and lagged.resolved_digest is not distinct from lagged.prev_1_resolved_digest
-                )
-                or (
-                    lagged.prev_1_http_method = 'GET'
-                    and lagged.resolved_digest is distinct from lagged.prev_1_resolved_digest
-                )
-            ),
-            false
-        ) as is_absorbable_as_first,
-        coalesce(
-            lagged.is_get_by_digest
-            and lagged.prev_2_http_method = 'HEAD'
-            and lagged.occurred_at_us - lagged.prev_2_occurred_at_us <= {{ window_us }}
-            and lagged.resolved_digest is distinct from lagged.prev_2_resolved_digest,
-            false
-        ) as is_absorbable_as_second
+        {{ _follower_verdicts(window_us) }}
     from lagged
 ),
 
@@ -123,12 +93,7 @@ judged as (
 runs_located as (
     select
         *,
-        max(case when not is_absorbable_as_first then request_seq end) over client_order_so_far as run_start_seq,
-        max(case when is_absorbable_as_second then request_seq end) over client_order_so_far as last_second_seq,
-        lead(is_absorbable_as_first, 1, false) over client_order as next_1_is_absorbable_as_first,
-        lead(is_absorbable_as_second, 2, false) over client_order as next_2_is_absorbable_as_second,
-        lead(resolved_digest, 1) over client_order as next_1_resolved_digest,
-        lead(resolved_digest, 2) over client_order as next_2_resolved_digest
+        {{ _runs_located() }}
     from judged
     window
         client_order as ({{ client_window }}),
@@ -141,19 +106,7 @@ runs_located as (
 positioned as (
     select
         *,
-        case
-            when not is_absorbable_as_first then 'start'
-            when request_seq = run_start_seq + 2 and last_second_seq = request_seq
-                then 'second_follower'
-            -- the distance to the run start, less one past a second follower, is odd
-            when mod(
-                request_seq - run_start_seq
-                - case when last_second_seq = run_start_seq + 2 then 1 else 0 end,
-                2
-            ) = 1
-                then 'first_follower'
-            else 'start'
-        end as request_position
+        {{ _request_position() }}
     from runs_located
 ),
 
@@ -162,8 +115,7 @@ positioned as (
 followers_found as (
     select
         *,
-        next_1_is_absorbable_as_first as has_first_follower,
-        next_1_is_absorbable_as_first and next_2_is_absorbable_as_second as has_second_follower
+        {{ _followers_found() }}
     from positioned
 )
 
@@ -173,23 +125,7 @@ select
     {{ column }},
 {%- endfor %}
     event_id as action_id,
-    case
-        when http_method = 'HEAD' and reference_kind = 'tag' and not has_first_follower
-            then 'version_check'
-        when reference_kind = 'tag' then 'pull_by_tag'
-        else 'pull_by_digest'
-    end as action,
-    occurred_at as action_at,
-    http_method,
-    reference_kind,
-    resolved_digest as digest,
-    case
-        when http_method = 'GET' and has_first_follower then next_1_resolved_digest
-        when has_second_follower then next_2_resolved_digest
-    end as platform_digest,
-    1
-    + case when has_first_follower then 1 else 0 end
-    + case when has_second_follower then 1 else 0 end as request_count
+    {{ _action_columns('') }}
 from followers_found
 where request_position = 'start'
 {% endmacro %}
@@ -210,7 +146,7 @@ where request_position = 'start'
         (final select)   only the starts are joined back to their client key
     Exactness: the number stands for the client key one to one and request_seq is the
     rank in (occurred_at, event_id) within it, so each window sees the same rows in the
-    same order as in default__; the rules are the same text.
+    same order as in default__; the rules are the same macros.
 -#}
 {% macro duckdb__classify_pull_actions(requests, window_seconds, client_key, passthrough_columns) %}
 {%- set window_us = (window_seconds | float * 1000000) | round | int -%}
@@ -259,13 +195,7 @@ flagged as (
 lagged as (
     select
         *,
-        row_number() over client_order as request_seq,
-        lag(http_method, 1) over client_order as prev_1_http_method,
-        lag(resolved_digest, 1) over client_order as prev_1_resolved_digest,
-        lag(occurred_at_us, 1) over client_order as prev_1_occurred_at_us,
-        lag(http_method, 2) over client_order as prev_2_http_method,
-        lag(resolved_digest, 2) over client_order as prev_2_resolved_digest,
-        lag(occurred_at_us, 2) over client_order as prev_2_occurred_at_us
+        {{ _looked_back() }}
     from flagged
     window client_order as (partition by client_key_id order by occurred_at, event_id)
 ),
@@ -283,6 +213,77 @@ judged as (
         lagged.reference_kind,
         lagged.resolved_digest,
         lagged.request_seq,
+        {{ _follower_verdicts(window_us) }}
+    from lagged
+),
+
+-- step 2, as in default__, in request_seq order
+runs_located as (
+    select
+        *,
+        {{ _runs_located() }}
+    from judged
+    window
+        client_order as (partition by client_key_id order by request_seq),
+        client_order_so_far as (
+            partition by client_key_id order by request_seq
+            rows between unbounded preceding and current row
+        )
+),
+
+-- steps 2 and 3, as in default__
+positioned as (
+    select
+        *,
+        {{ _request_position() }}
+    from runs_located
+),
+
+-- step 4, as in default__
+followers_found as (
+    select
+        *,
+        {{ _followers_found() }}
+    from positioned
+    where request_position = 'start'
+)
+
+-- step 5: one action per start, its client key joined back
+select
+{%- for column in carried %}
+    {{ 'followers_found' if column in passed else 'client_keys' }}.{{ column }},
+{%- endfor %}
+    followers_found.event_id as action_id,
+    {{ _action_columns('followers_found.') }}
+from followers_found
+inner join client_keys
+    on followers_found.client_key_id = client_keys.client_key_id
+{% endmacro %}
+
+
+
+{#-
+    The rules of the steps, each written once (private: called by both variants above).
+    Each returns the select-list entries of its step, over the step's own column names.
+-#}
+
+{#- step 1 (lagged): each request's rank in its client's order, and the one and two before -#}
+{% macro _looked_back() -%}
+        row_number() over client_order as request_seq,
+        lag(http_method, 1) over client_order as prev_1_http_method,
+        lag(resolved_digest, 1) over client_order as prev_1_resolved_digest,
+        lag(occurred_at_us, 1) over client_order as prev_1_occurred_at_us,
+        lag(http_method, 2) over client_order as prev_2_http_method,
+        lag(resolved_digest, 2) over client_order as prev_2_resolved_digest,
+        lag(occurred_at_us, 2) over client_order as prev_2_occurred_at_us
+{%- endmacro %}
+
+
+{#- step 1 (judged): the follower rules, as two verdicts (false, never null, where there
+    is no request before): would the request before absorb this one as its first
+    follower, were it a start? would the request two before absorb it as its second
+    follower, were it a start whose first follower is the request between? -#}
+{% macro _follower_verdicts(window_us) -%}
         coalesce(
             lagged.is_get_by_digest
             and lagged.occurred_at_us - lagged.prev_1_occurred_at_us <= {{ window_us }}
@@ -306,32 +307,23 @@ judged as (
             and lagged.resolved_digest is distinct from lagged.prev_2_resolved_digest,
             false
         ) as is_absorbable_as_second
-    from lagged
-),
+{%- endmacro %}
 
--- step 2, as in default__, in request_seq order
-runs_located as (
-    select
-        *,
+
+{#- step 2 (runs_located): the last run start and the last request absorbable as a second
+    follower at or before each request; the verdicts and digests of the next two -#}
+{% macro _runs_located() -%}
         max(case when not is_absorbable_as_first then request_seq end) over client_order_so_far as run_start_seq,
         max(case when is_absorbable_as_second then request_seq end) over client_order_so_far as last_second_seq,
         lead(is_absorbable_as_first, 1, false) over client_order as next_1_is_absorbable_as_first,
         lead(is_absorbable_as_second, 2, false) over client_order as next_2_is_absorbable_as_second,
         lead(resolved_digest, 1) over client_order as next_1_resolved_digest,
         lead(resolved_digest, 2) over client_order as next_2_resolved_digest
-    from judged
-    window
-        client_order as (partition by client_key_id order by request_seq),
-        client_order_so_far as (
-            partition by client_key_id order by request_seq
-            rows between unbounded preceding and current row
-        )
-),
+{%- endmacro %}
 
--- steps 2 and 3, as in default__
-positioned as (
-    select
-        *,
+
+{#- steps 2 and 3 (positioned): start, first or second follower -#}
+{% macro _request_position() -%}
         case
             when not is_absorbable_as_first then 'start'
             when request_seq = run_start_seq + 2 and last_second_seq = request_seq
@@ -345,45 +337,36 @@ positioned as (
                 then 'first_follower'
             else 'start'
         end as request_position
-    from runs_located
-),
+{%- endmacro %}
 
--- step 4, as in default__
-followers_found as (
-    select
-        *,
+
+{#- step 4 (followers_found): does a start absorb the next request, and the one after? -#}
+{% macro _followers_found() -%}
         next_1_is_absorbable_as_first as has_first_follower,
         next_1_is_absorbable_as_first and next_2_is_absorbable_as_second as has_second_follower
-    from positioned
-    where request_position = 'start'
-)
+{%- endmacro %}
 
--- step 5: one action per start, its client key joined back
-select
-{%- for column in carried %}
-    {{ 'followers_found' if column in passed else 'client_keys' }}.{{ column }},
-{%- endfor %}
-    followers_found.event_id as action_id,
+
+{#- step 5: an action's columns from its start (`start` qualifies the columns: '' or
+    'followers_found.') -#}
+{% macro _action_columns(start) -%}
     case
-        when followers_found.http_method = 'HEAD' and followers_found.reference_kind = 'tag'
-            and not followers_found.has_first_follower
+        when {{ start }}http_method = 'HEAD' and {{ start }}reference_kind = 'tag'
+            and not {{ start }}has_first_follower
             then 'version_check'
-        when followers_found.reference_kind = 'tag' then 'pull_by_tag'
+        when {{ start }}reference_kind = 'tag' then 'pull_by_tag'
         else 'pull_by_digest'
     end as action,
-    followers_found.occurred_at as action_at,
-    followers_found.http_method,
-    followers_found.reference_kind,
-    followers_found.resolved_digest as digest,
+    {{ start }}occurred_at as action_at,
+    {{ start }}http_method,
+    {{ start }}reference_kind,
+    {{ start }}resolved_digest as digest,
     case
-        when followers_found.http_method = 'GET' and followers_found.has_first_follower
-            then followers_found.next_1_resolved_digest
-        when followers_found.has_second_follower then followers_found.next_2_resolved_digest
+        when {{ start }}http_method = 'GET' and {{ start }}has_first_follower
+            then {{ start }}next_1_resolved_digest
+        when {{ start }}has_second_follower then {{ start }}next_2_resolved_digest
     end as platform_digest,
     1
-    + case when followers_found.has_first_follower then 1 else 0 end
-    + case when followers_found.has_second_follower then 1 else 0 end as request_count
-from followers_found
-inner join client_keys
-    on followers_found.client_key_id = client_keys.client_key_id
-{% endmacro %}
+    + case when {{ start }}has_first_follower then 1 else 0 end
+    + case when {{ start }}has_second_follower then 1 else 0 end as request_count
+{%- endmacro %}

@@ -8,8 +8,14 @@
     Every such read is listed, by reader, in var `layer_exceptions.reads_without_ref`
     (dbt_project.yml); this macro fails at compile time for a reader that is not listed,
     and tests/pytest/project/test_project_conventions.py fails on an unlisted caller too.
+    In a unit test it returns none: the test reads its given inputs only.
 -#}
 {% macro relation_without_ref(model_name) -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        {#- a unit test reads its given inputs only: no relation exists for it (the model
+            it tests was checked when parsed) -#}
+        {{ return(none) }}
+    {%- endif -%}
     {%- set listed = var('layer_exceptions')['reads_without_ref'].get(model.name, []) -%}
     {%- if model_name not in listed -%}
         {{ exceptions.raise_compiler_error(

@@ -25,9 +25,7 @@ mart differs.
 
 from __future__ import annotations
 
-import argparse
 import datetime
-import json
 import os
 import shutil
 import subprocess
@@ -44,8 +42,11 @@ from scripts.bench_warehouse import (
     PROJECT_DIR,
     START,
     Measure,
+    bench_arguments,
     machine_description,
     measured,
+    save_results,
+    saved_rows,
 )
 
 SPARK_BENCH_DIR = BENCH_DIR / "spark"
@@ -243,26 +244,15 @@ def markdown(results: list[SizeResult], machine: str) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--sizes",
-        default=os.environ.get("BENCH_SIZES", "1000000"),
-        help="comma-separated numbers of requests",
-    )
-    parser.add_argument(
-        "--memory-limit",
-        default=os.environ.get("REGISTRY_INSIGHTS_DUCKDB_MEMORY_LIMIT", "8GB"),
-        help="DuckDB memory_limit of the DuckDB build",
+    parser = bench_arguments(
+        __doc__.splitlines()[0], "1000000", "DuckDB memory_limit of the DuckDB build"
     )
     arguments = parser.parse_args()
     SPARK_BENCH_DIR.mkdir(parents=True, exist_ok=True)
     machine = machine_description()
     saved = BENCH_DIR / "spark-results.json"
     # sizes measured before (by an earlier `make bench-spark`) stay in the table
-    results = {
-        row["requests"]: from_row(row)
-        for row in (json.loads(saved.read_text())["results"] if saved.exists() else [])
-    }
+    results = {int(str(row["requests"])): from_row(row) for row in saved_rows(saved)}
     failed = False
     for size in (int(value) for value in arguments.sizes.split(",")):
         result, comparisons = bench_size(size, arguments.memory_limit)
@@ -272,15 +262,13 @@ def main() -> int:
         results[size] = result
         ordered = [results[key] for key in sorted(results)]
         table = markdown(ordered, machine)
-        (BENCH_DIR / "spark-results.md").write_text(table)
         payload = {
             "machine": machine,
             "memory_limit": arguments.memory_limit,
             "spark_driver_memory": os.environ.get("REGISTRY_INSIGHTS_SPARK_DRIVER_MEMORY", "3g"),
             "results": [result_row(result) for result in ordered],
         }
-        saved.write_text(json.dumps(payload, indent=2) + "\n")
-        print(table)
+        save_results(saved, BENCH_DIR / "spark-results.md", table, payload)
     return 1 if failed else 0
 
 

@@ -11,18 +11,21 @@
     every request before B is unchanged, so every action whose start is before B - W
     (W the classification window) is final: it can absorb nothing at or after B. Actions
     starting at or after B - W (replaced_from) are replaced.
+    `incremental` says whether the calling model's run is incremental: is_incremental()
+    when not given (the classification, an ephemeral model compiled into the fact table,
+    passes pull_actions_build_is_incremental()).
     Computed here, at compile time and only in an incremental model, rather than by a
     model: a model would read staging on every build (a whole extra pass on a first
     build), or would have to know whether the models reading it are incremental.
 -#}
-{% macro pull_actions_replaced_from() -%}
+{% macro pull_actions_replaced_from(incremental=none) -%}
     {%- if not execute -%}
         {#- parsing: what is read below becomes an edge of every model calling this macro -#}
         {%- do ref('stg_registry__requests') -%}
         {%- do pending_request_files() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- if not is_incremental() -%}
+    {%- if not (is_incremental() if incremental is none else incremental) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set earliest = run_query(
@@ -41,19 +44,39 @@
 
 
 {#-
-    replaced_rows_filter(time_column): a SQL condition selecting the rows a
+    replaced_rows_filter(time_column, incremental): a SQL condition selecting the rows a
     `replace_since` model recomputes: those whose `time_column` is at or after the
     replaced-from instant in an incremental run (none when nothing is new), all of them
-    otherwise.
+    otherwise. `incremental` as in pull_actions_replaced_from.
 -#}
-{% macro replaced_rows_filter(time_column) -%}
-    {%- set bounds = pull_actions_replaced_from() -%}
-    {%- if not is_incremental() -%}
+{% macro replaced_rows_filter(time_column, incremental=none) -%}
+    {%- set incremental = is_incremental() if incremental is none else incremental -%}
+    {%- set bounds = pull_actions_replaced_from(incremental) -%}
+    {%- if not incremental -%}
         true
     {%- elif bounds is none -%}
         1 = 0
     {%- else -%}
         {{ time_column }} >= {{ bounds['replaced_from'] }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    replaced_requests_filter(incremental): a SQL condition on `stg_registry__requests`
+    selecting the requests a run classifies again: in an incremental run those at or
+    after the replaced-from instant (none when nothing is new), read only from the raw
+    files that can hold them (request_files_since); all of them otherwise. `incremental`
+    as in pull_actions_replaced_from.
+-#}
+{% macro replaced_requests_filter(incremental=none) -%}
+    {%- set incremental = is_incremental() if incremental is none else incremental -%}
+    {%- set bounds = pull_actions_replaced_from(incremental) -%}
+    {%- if incremental and bounds is not none -%}
+        {{ replaced_rows_filter('occurred_at', incremental) }}
+        and {{ request_files_filter('source_file', request_files_since(bounds['replaced_from'])) }}
+    {%- else -%}
+        {{ replaced_rows_filter('occurred_at', incremental) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -94,4 +117,28 @@
     {%- endif %}
     insert into {{ arg_dict['target_relation'] }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+
+{#-
+    The materialization of the fact table `fct_pull_actions` on this engine: incremental
+    where the `replace_since` strategy exists (DuckDB), a table rebuilt each run elsewhere.
+-#}
+{% macro pull_actions_materialization() -%}
+    {{ return('incremental' if target.type == 'duckdb' else 'table') }}
+{%- endmacro %}
+
+
+{#-
+    Whether this run builds the fact table `fct_pull_actions` incrementally (it exists as
+    a table, is materialized incrementally on this engine and the run is not a full
+    refresh): is_incremental() of the fact table, for the classification, an ephemeral
+    model compiled into the fact table's query, where is_incremental() speaks of itself.
+-#}
+{% macro pull_actions_build_is_incremental() -%}
+    {%- set fact = relation_without_ref('fct_pull_actions') -%}
+    {{ return(
+        fact is not none and fact.is_table
+        and pull_actions_materialization() == 'incremental' and not should_full_refresh()
+    ) }}
 {%- endmacro %}

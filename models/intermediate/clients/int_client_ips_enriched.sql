@@ -14,12 +14,6 @@
 -- Incremental runs enrich only the addresses they have not seen (each is looked up alone).
 -- Keyed by the pseudonym of the normalised address (macro pseudonym): the address itself is
 -- read from the raw files (staging views) while this query runs and never stored.
-{%- set bounds = pull_actions_replaced_from() %}
-{#- an incremental run opens only the raw files that can hold a request it classifies again -#}
-{%- set files_read = 'true' %}
-{%- if is_incremental() and bounds is not none %}
-    {%- set files_read = request_files_filter('source_file', request_files_since(bounds['replaced_from'])) %}
-{%- endif %}
 with
 
 -- the clients of the pull actions: the successful manifest requests (the requests
@@ -28,7 +22,7 @@ requests as (
     select client_ip from {{ ref('stg_registry__requests') }}
     where
         object_type = 'manifest' and is_successful
-        and {{ replaced_rows_filter('occurred_at') }} and {{ files_read }}
+        and {{ replaced_requests_filter() }}
 ),
 
 extension_events as (

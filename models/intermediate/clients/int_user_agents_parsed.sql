@@ -18,11 +18,14 @@
 -- Incremental runs parse only the user agents they have not seen (each is parsed alone).
 with
 
--- the clients of the pull actions (their start requests): all that the marts show of
--- requests; an incremental run reads the actions it replaced
-int_pull_actions_classified as (
-    select user_agent from {{ ref('int_pull_actions_classified') }}
-    where {{ replaced_rows_filter('action_at') }}
+-- the clients of the pull actions: the successful manifest requests (the requests the
+-- classification reads; an action carries its start request's user agent), as
+-- int_client_ips_enriched reads them; an incremental run reads those it classifies again
+requests as (
+    select user_agent from {{ ref('stg_registry__requests') }}
+    where
+        object_type = 'manifest' and is_successful
+        and {{ replaced_requests_filter() }}
 ),
 
 user_agent_rules as (
@@ -37,11 +40,11 @@ user_agent_rules as (
 
 user_agents_distinct as (
     select distinct user_agent
-    from int_pull_actions_classified
+    from requests
     {%- if is_incremental() %}
     where not exists (
         select 1 from {{ this }} as parsed
-        where {{ null_safe_equal('parsed.user_agent', 'int_pull_actions_classified.user_agent') }}
+        where {{ null_safe_equal('parsed.user_agent', 'requests.user_agent') }}
     )
     {%- endif %}
 ),

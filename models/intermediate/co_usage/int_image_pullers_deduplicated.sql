@@ -4,7 +4,7 @@
 -- is_dvp_image says, once for co-usage, which images are a Docker Verified Publisher's.
 with
 
-int_pull_actions_enriched as (
+fct_pull_actions as (
     select
         action_week_start_date,
         action_month_start_date,
@@ -19,11 +19,11 @@ int_pull_actions_enriched as (
             when account_id_hash is not null then 'account:' || account_id_hash
             else 'ip:' || client_ip_hash
         end as user_key
-    from {{ ref('int_pull_actions_enriched') }}
+    from {{ ref('fct_pull_actions') }}
 ),
 
 pulls_in_complete_periods as (
-    {{ report_periods('int_pull_actions_enriched') }}
+    {{ report_periods('fct_pull_actions') }}
 )
 
 select distinct

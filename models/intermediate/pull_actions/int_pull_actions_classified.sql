@@ -1,31 +1,29 @@
-{{ config(
-    materialized=('incremental' if target.type == 'duckdb' else 'table'),
-    incremental_strategy='replace_since',
-    replace_time_column='action_at',
-) }}
+{{ config(materialized='ephemeral') }}
 -- One row per pull action: the successful manifest requests of each client key (the var
 -- pull_action_client_key, over the normalised client IP), classified by the
 -- classify_pull_actions macro; the client IP and account id stored as their pseudonyms. The rules, the
 -- window and the proof: docs block pull_action_classification (macros/classify_pull_actions.md).
 --
--- Incremental runs (README, "Daily incremental runs"): with B the earliest request the
--- run brings and W the window, actions starting before B - W are final and kept; the
--- rest are replaced. Each client's requests are classified again from its first stored
--- action start in [B - W, B), a start that no new request can change, or else from B:
--- greedy classification resumed at a true start gives what it gives on all history.
+-- Ephemeral: compiled into the query of fct_pull_actions, so each action is written once,
+-- at full width, in the fact table, which also holds the resume points of daily runs.
+--
+-- Incremental runs of the fact table (README, "Daily incremental runs"): with B the
+-- earliest request the run brings and W the window, actions starting before B - W are
+-- final and kept; the rest are replaced. Each client's requests are classified again from
+-- its first stored action start in [B - W, B), a start that no new request can change, or
+-- else from B: greedy classification resumed at a true start gives what it gives on all
+-- history. The stored starts are read from the fact table (its action_id and action_at
+-- only), without ref(): the fact table is built from this model.
 {%- set client_key = var('pull_action_client_key') %}
-{%- set bounds = pull_actions_replaced_from() %}
-{%- set resumes = is_incremental() and bounds is not none %}
-{#- a resumed run opens only the raw files that can hold a request it classifies again -#}
-{%- set files_read = 'true' %}
-{%- if resumes %}
-    {%- set files_read = request_files_filter('source_file', request_files_since(bounds['replaced_from'])) %}
-{%- endif %}
+{%- set builds_incrementally = pull_actions_build_is_incremental() %}
+{%- set bounds = pull_actions_replaced_from(builds_incrementally) %}
+{%- set resumes = builds_incrementally and bounds is not none %}
 with
 
 stg_registry__requests as (
     select * from {{ ref('stg_registry__requests') }}
-    where {{ replaced_rows_filter('occurred_at') }} and {{ files_read }}
+    -- a resumed run opens only the raw files that can hold a request it classifies again
+    where {{ replaced_requests_filter(builds_incrementally) }}
 ),
 
 manifest_requests as (  -- noqa: ST03 (read by the macro below when not resumed)
@@ -50,7 +48,7 @@ manifest_requests as (  -- noqa: ST03 (read by the macro below when not resumed)
 
 {% if resumes %}
 final_starts as (
-    select action_id from {{ this }}
+    select action_id from {{ relation_without_ref('fct_pull_actions') }}
     where action_at >= {{ bounds['replaced_from'] }} and action_at < {{ bounds['batch_start'] }}
 ),
 

@@ -2,9 +2,9 @@
 -- country, cloud provider and IP type (from the IP), tool and version (from the
 -- User-Agent), the inferred use case, the puller's company domain, and the owner
 -- reports name for the namespace (macro namespace_owner).
--- A view: the fact table is where the enriched actions are written (once), and an
--- incremental run of the fact table reads only the actions it replaces through it.
-{{ config(materialized='view') }}
+-- Ephemeral, like the classification it reads: both are compiled into the query of the
+-- fact table, where each enriched action is written once.
+{{ config(materialized='ephemeral') }}
 with
 
 int_pull_actions_classified as (

@@ -3,12 +3,14 @@
 -- domain), the data-download and version-check flags and pseudonymous client keys.
 -- No IP address and no account id: only their pseudonyms (HMAC-SHA-256, docs/privacy.md).
 {{ config(
-    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    materialized=pull_actions_materialization(),
     incremental_strategy='replace_since',
     replace_time_column='action_at',
     on_schema_change='fail',
 ) }}
--- Incremental runs replace the actions int_pull_actions_classified replaced.
+-- The classification (int_pull_actions_classified) and the enrichment are ephemeral
+-- models compiled into this query: each action is written once, here. Incremental runs
+-- replace the actions the classification replaced (it resumes from this table).
 with
 
 int_pull_actions_enriched as (

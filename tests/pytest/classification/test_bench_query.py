@@ -26,7 +26,7 @@ def test_hand_written_query_equals_the_model(
             sql.format(files=repr(files), window_us=60_000_000, table="hand_actions")
         )
         connection.execute(f"attach '{built_warehouse.database}' as warehouse (read_only)")
-        model = "warehouse.intermediate.int_pull_actions_classified"
+        model = "warehouse.marts.fct_pull_actions"
         differences = [
             connection.execute(
                 f"select count(*) from (select {COLUMNS} from {left} "

@@ -48,7 +48,7 @@ def classified_actions(database: Path) -> dict[str, list[Expected]]:
     with duckdb.connect(str(database), read_only=True) as db:
         rows = db.execute(
             "select repository, action, tag, digest, platform_digest"
-            " from intermediate.int_pull_actions_classified order by repository, action_at"
+            " from marts.fct_pull_actions order by repository, action_at"
         ).fetchall()
     found: dict[str, list[Expected]] = {}
     for repository, action, tag, digest, platform in rows:

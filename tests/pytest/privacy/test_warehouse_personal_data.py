@@ -55,10 +55,10 @@ def _add_column(
 
 
 PLANTS = {
-    "raw client IP in the classified actions": (
-        "intermediate.int_pull_actions_classified",
+    "raw client IP in the pull actions": (
+        "marts.fct_pull_actions",
         _add_column(
-            "intermediate.int_pull_actions_classified",
+            "marts.fct_pull_actions",
             "client_ip",
             "select min(client_ip) from staging.stg_registry__requests",
         ),

@@ -3,6 +3,12 @@
 
 from __future__ import annotations
 
+import datetime
+import os
+from pathlib import Path
+
+from support.warehouse_build import dbt_invoke
+
 REQUESTS = "raw_registry_requests"
 EXTENSION_EVENTS = "raw_extension_events"
 # The day a run processes, given through the environment so that dbt need not parse the
@@ -22,8 +28,22 @@ DAILY = [
 # extension events (the daily selector builds all of it every run).
 REPORTS = [
     "--select",
-    "int_pull_actions_enriched+ int_tag_digest_history+ int_extension_events_enriched+",
+    "fct_pull_actions+ int_tag_digest_history+ int_extension_events_enriched+",
     "--exclude",
-    "int_pull_actions_enriched fct_pull_actions int_tag_digest_history"
+    "fct_pull_actions int_tag_digest_history"
     " int_extension_events_enriched ops_request_files_ledger ops_extension_files_ledger",
 ]
+
+
+def run_for_day(
+    raw: Path, database: Path, variables: str, day: datetime.date | None, *selection: str
+) -> None:
+    """`dbt run --vars variables` of `selection` for `day` (none: today, the default),
+    which goes in the environment so that dbt need not parse the project for every day;
+    fails the test when the run fails."""
+    os.environ[PROCESS_DATE] = day.isoformat() if day else ""
+    try:
+        outcome = dbt_invoke("run", raw, database, "--vars", variables, *selection)
+    finally:
+        del os.environ[PROCESS_DATE]
+    assert outcome.success, outcome.messages

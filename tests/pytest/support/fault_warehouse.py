@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from dbt.cli.main import dbtRunner
+from dbt.contracts.graph.nodes import CompiledNode
 
 from support.warehouse_build import PROJECT_DIR, project_environment
 
@@ -59,8 +60,21 @@ class SmallWarehouse:
 
         def invoke() -> bool:
             arguments = dbt_arguments("run", self.runs, "--threads", str(threads), *DAILY)
+            _forget_compilation(self.manifest)
             with project_environment(self.raw, database):
                 result = dbtRunner(manifest=self.manifest).invoke(arguments)
             return bool(result.success)
 
         return invoke
+
+
+def _forget_compilation(manifest: Any) -> None:
+    """Make every node of a parsed manifest compile again in the next run on it. dbt marks
+    a node compiled, and its ephemeral parents' CTEs injected, in the manifest it runs
+    with; a second run on that manifest would then reuse an ephemeral model's SQL from the
+    first (the classification's depends on the run) and not inject it into its reader."""
+    for node in manifest.nodes.values():
+        if isinstance(node, CompiledNode):  # seeds are never compiled
+            node.compiled = False
+            node.extra_ctes_injected = False
+            node.extra_ctes = []

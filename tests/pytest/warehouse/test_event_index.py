@@ -22,6 +22,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from support.daily_runs import PROCESS_DATE, run_for_day
 from support.raw_schema import RAW_REQUESTS_SCHEMA
 from support.warehouse_build import dbt_invoke
 
@@ -32,7 +33,6 @@ START = datetime.date(2026, 6, 1)
 DAYS = 4
 REDELIVERY_DAY = START + datetime.timedelta(days=2)
 REQUESTS = "raw_registry_requests"
-PROCESS_DATE = "REGISTRY_INSIGHTS_PROCESS_DATE"
 FEW_BITS = 3
 # the run's request files, their staging and redelivered copies, then the ledger
 DAILY = ["--select", "+stg_registry__requests ops_request_files_ledger"]
@@ -65,12 +65,7 @@ def raw_days(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(raw: Path, database: Path, bits: int, day: datetime.date, *selection: str) -> None:
-    os.environ[PROCESS_DATE] = day.isoformat()
-    try:
-        outcome = dbt_invoke("run", raw, database, "--vars", _vars(bits), *selection)
-    finally:
-        del os.environ[PROCESS_DATE]
-    assert outcome.success, outcome.messages
+    run_for_day(raw, database, _vars(bits), day, *selection)
 
 
 @dataclass(frozen=True)

@@ -463,10 +463,12 @@ def test_model_agrees_with_python_reading(
     requested = {
         row[0]
         for row in user_agent_warehouse.sql(
-            "select distinct user_agent from intermediate.int_pull_actions_classified"
+            "select distinct user_agent from staging.stg_registry__requests"
+            " where object_type = 'manifest' and is_successful"
         ).fetchall()
     }
-    # one row per distinct user agent of the pull actions, null included
+    # one row per distinct user agent of the successful manifest requests (an action
+    # carries its start request's), null included
     assert set(model) == requested
     assert set(all_test_user_agents()) <= requested
     disagreements = {
