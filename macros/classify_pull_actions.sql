@@ -17,9 +17,11 @@
         followers_found  look ahead: does a start absorb the next request, and the one after?
         (final select)   the starts, one action each
     The step names are local to the macro: the input relation must not be named like one.
-    duckdb__ (below) runs the same steps with the client key numbered once, so that the
-    two sorts handle integers; default__ stays portable (Spark). Each rule is written once,
-    in the private macros at the end of this file, which both variants call.
+    Each rule is written once, in the private macros at the end of this file. Every engine
+    runs default__: a DuckDB variant that numbered each client key once (so that both
+    window passes sort integers) was faster in the hand query at 10M but slower inside the
+    fact table's query (10M: 28.6 s against 20.0 s) and spilled 40 GB at 100M
+    (docs/benchmark.md, 2026-12-06).
 -#}
 {% macro classify_pull_actions(
     requests,
@@ -133,137 +135,7 @@ where request_position = 'start'
 
 
 {#-
-    duckdb__classify_pull_actions: the steps of default__, the same two window passes, made
-    cheaper for DuckDB, whose window operator sorts its whole input once per pass,
-    partition key first:
-        client_keys      each distinct client key once, numbered (a hash aggregate): the
-                         windows partition by that integer instead of four strings, and
-                         carry no client-key column
-        flagged          the input joined to its key's number (a hash join, null-safe on
-                         each key column), trimmed to what the steps read
-        runs_located     ordered by request_seq (an integer) instead of again by
-                         (occurred_at, event_id)
-        (final select)   only the starts are joined back to their client key
-    Exactness: the number stands for the client key one to one and request_seq is the
-    rank in (occurred_at, event_id) within it, so each window sees the same rows in the
-    same order as in default__; the rules are the same macros.
--#}
-{% macro duckdb__classify_pull_actions(requests, window_seconds, client_key, passthrough_columns) %}
-{%- set window_us = (window_seconds | float * 1000000) | round | int -%}
-{%- set passed = [] -%}
-{%- for column in passthrough_columns | unique if column not in client_key -%}
-    {%- do passed.append(column) -%}
-{%- endfor -%}
-{%- set carried = (client_key + passthrough_columns) | unique | list -%}
-
-with
-
--- each client key once, numbered
-client_keys as (
-    select
-        {{ client_key | join(', ') }},
-        row_number() over () as client_key_id
-    from (
-        select distinct {{ client_key | join(', ') }}
-        from {{ requests }}
-    ) as distinct_client_keys
-),
-
--- the input, trimmed, with its client key's number; only a GET by digest can ever be absorbed
-flagged as (
-    select
-        client_keys.client_key_id,
-    {%- for column in passed %}
-        {{ requests }}.{{ column }},
-    {%- endfor %}
-        {{ requests }}.event_id,
-        {{ requests }}.occurred_at,
-        {{ requests }}.http_method,
-        {{ requests }}.reference_kind,
-        {{ requests }}.resolved_digest,
-        ({{ requests }}.http_method = 'GET' and {{ requests }}.reference_kind = 'digest') as is_get_by_digest,
-        {{ epoch_microseconds(requests ~ '.occurred_at') }} as occurred_at_us
-    from {{ requests }}
-    inner join client_keys
-        on
-        {%- for column in client_key %}
-            {% if not loop.first %}and {% endif %}{{ requests }}.{{ column }} is not distinct from client_keys.{{ column }}
-        {%- endfor %}
-),
-
--- step 1: sequence each client's requests and look back at the one and two before
-lagged as (
-    select
-        *,
-        {{ _looked_back() }}
-    from flagged
-    window client_order as (partition by client_key_id order by occurred_at, event_id)
-),
-
--- step 1: the follower rules, as in default__
-judged as (
-    select
-        lagged.client_key_id,
-    {%- for column in passed %}
-        lagged.{{ column }},
-    {%- endfor %}
-        lagged.event_id,
-        lagged.occurred_at,
-        lagged.http_method,
-        lagged.reference_kind,
-        lagged.resolved_digest,
-        lagged.request_seq,
-        {{ _follower_verdicts(window_us) }}
-    from lagged
-),
-
--- step 2, as in default__, in request_seq order
-runs_located as (
-    select
-        *,
-        {{ _runs_located() }}
-    from judged
-    window
-        client_order as (partition by client_key_id order by request_seq),
-        client_order_so_far as (
-            partition by client_key_id order by request_seq
-            rows between unbounded preceding and current row
-        )
-),
-
--- steps 2 and 3, as in default__
-positioned as (
-    select
-        *,
-        {{ _request_position() }}
-    from runs_located
-),
-
--- step 4, as in default__
-followers_found as (
-    select
-        *,
-        {{ _followers_found() }}
-    from positioned
-    where request_position = 'start'
-)
-
--- step 5: one action per start, its client key joined back
-select
-{%- for column in carried %}
-    {{ 'followers_found' if column in passed else 'client_keys' }}.{{ column }},
-{%- endfor %}
-    followers_found.event_id as action_id,
-    {{ _action_columns('followers_found.') }}
-from followers_found
-inner join client_keys
-    on followers_found.client_key_id = client_keys.client_key_id
-{% endmacro %}
-
-
-
-{#-
-    The rules of the steps, each written once (private: called by both variants above).
+    The rules of the steps, each written once (private: called by default__ above).
     Each returns the select-list entries of its step, over the step's own column names.
 -#}
 
