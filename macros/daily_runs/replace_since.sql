@@ -72,11 +72,9 @@
 {% macro replaced_requests_filter(incremental=none) -%}
     {%- set incremental = is_incremental() if incremental is none else incremental -%}
     {%- set bounds = pull_actions_replaced_from(incremental) -%}
-    {%- if incremental and bounds is not none -%}
-        {{ replaced_rows_filter('occurred_at', incremental) }}
+    {{ replaced_rows_filter('occurred_at', incremental) }}
+    {%- if incremental and bounds is not none %}
         and {{ request_files_filter('source_file', request_files_since(bounds['replaced_from'])) }}
-    {%- else -%}
-        {{ replaced_rows_filter('occurred_at', incremental) }}
     {%- endif -%}
 {%- endmacro %}
 
