@@ -9,12 +9,16 @@ peak memory (resident set of the process tree, sampled from /proc) of:
      the first 90 days of raw files exactly (tests/pytest/classification/test_bench_query.py
      proves it equal to the model): the lower bound;
   b. `dbt run` of everything up to the fact table over those 90 days (a full build);
+  m. the classification model alone: the SQL dbt compiled for int_pull_actions_classified
+     in (b) (an ephemeral model, part of the fact table's query there), written to a
+     table of its own as (a) writes its result: the issue's "classification model against
+     the hand query";
   c. `dbt run` of every report on top of it;
   d. one incremental day (the 91st) on top of the 90 days: the daily run of docs/operations.md.
 
-It writes build/bench/results.json and build/bench/results.md with the ratios
-model/(a) (the seconds of fct_pull_actions in (b), the one query that classifies,
-enriches and writes the actions, over (a)), (b)/(a) and (d)/(b), and each model's
+It writes build/bench/results.json and build/bench/results.md with the ratios (m)/(a),
+fct/(a) (the seconds of fct_pull_actions in (b), the one query that classifies,
+pseudonymises, enriches and writes the actions, over (a)), (b)/(a) and (d)/(b), and each model's
 seconds in (b), (c) and (d) (from dbt's run_results.json) to
 build/bench/<size>/model_seconds_{full,reports,daily}.json.
 
@@ -45,6 +49,11 @@ FULL_CHAIN = "+fct_pull_actions ops_request_files_ledger"
 # The model whose query classifies (the classification and enrichment are ephemeral
 # models compiled into it): the issue's "model" against the hand query (a)
 CLASSIFYING_MODEL = "fct_pull_actions"
+# the classification itself, timed alone in (m) from the SQL dbt compiled for it in (b)
+CLASSIFICATION_SQL = Path(
+    "compiled", "registry_insights", "models", "intermediate", "pull_actions",
+    "int_pull_actions_classified.sql",
+)  # fmt: skip
 DAILY_EXCLUDE = "stg_reference__*"
 # every report, with the models the security reports read that (b) does not build
 REPORTS = "fct_pull_actions+ +int_tag_digest_history +int_image_scans_latest"
@@ -70,6 +79,8 @@ class SizeResult:
     # the seconds of the model that classifies in (b): fct_pull_actions, whose one query
     # reads the raw files, classifies (its ephemeral parents), enriches and writes
     model_seconds: float | None = None
+    # (m): the classification model's compiled SQL alone, written to a table
+    classification: Measure | None = None
 
     @property
     def full_over_hand(self) -> float:
@@ -80,6 +91,12 @@ class SizeResult:
         if self.model_seconds is None:
             return None
         return self.model_seconds / self.hand_query.seconds
+
+    @property
+    def classification_over_hand(self) -> float | None:
+        if self.classification is None:
+            return None
+        return self.classification.seconds / self.hand_query.seconds
 
     @property
     def day_over_full(self) -> float:
@@ -160,6 +177,32 @@ def run_hand_query(raw: Path, database: Path, memory_limit: str, temp_dir: Path)
     connection.close()
 
 
+def run_classification_model(
+    compiled: Path, database: Path, memory_limit: str, temp_dir: Path
+) -> None:
+    """Body of the (m) step, run in a child process by `measured`: the SQL dbt compiled
+    for the classification model, written to a table in a scratch database beside the
+    warehouse (the warehouse's staging views are read as the fact table's query reads them,
+    with the same HMAC pads and settings as the profile's)."""
+    import duckdb
+
+    from registry_insights.pseudonyms.dbt_plugin import set_pad_variables
+    from registry_insights.pseudonyms.secret import load_secret
+
+    scratch = database.parent / "classification-alone.duckdb"
+    scratch.unlink(missing_ok=True)
+    connection = duckdb.connect(str(database))
+    set_pad_variables(connection, load_secret())
+    connection.execute("set TimeZone = 'UTC'")
+    connection.execute(f"set memory_limit = '{memory_limit}'")
+    connection.execute(f"set temp_directory = '{temp_dir}'")
+    connection.execute("set preserve_insertion_order = false")
+    connection.execute(f"attach '{scratch}' as scratch")
+    connection.execute(f"create table scratch.classified as {compiled.read_text()}")
+    connection.close()
+    scratch.unlink()
+
+
 def bench_size(rows: int, memory_limit: str) -> SizeResult:
     work = BENCH_DIR / f"{rows}"
     raw = BENCH_DIR / "data" / f"{rows}" / "raw"
@@ -204,6 +247,11 @@ def bench_size(rows: int, memory_limit: str) -> SizeResult:
     history_env = {**env, "REGISTRY_INSIGHTS_PROCESS_DATE": day.isoformat()}
     full = measured([*dbt, "run", "--select", FULL_CHAIN], history_env)
     model_seconds = keep_model_timings(work, "full").get(CLASSIFYING_MODEL)
+    classification = measured(
+        [sys.executable, __file__, "--classification-model",
+         str(work / "target" / CLASSIFICATION_SQL), str(work / "warehouse.duckdb")],
+        history_env,
+    )  # fmt: skip
     reports = measured(
         [*dbt, "run", "--select", REPORTS, "--exclude", REPORTS_EXCLUDE], history_env
     )
@@ -214,7 +262,7 @@ def bench_size(rows: int, memory_limit: str) -> SizeResult:
         [*dbt, "run", "--select", FULL_CHAIN, "--exclude", DAILY_EXCLUDE], daily_env
     )
     keep_model_timings(work, "daily")
-    return SizeResult(rows, hand, full, reports, incremental, model_seconds)
+    return SizeResult(rows, hand, full, reports, incremental, model_seconds, classification)
 
 
 def keep_model_timings(work: Path, step: str) -> dict[str, float]:
@@ -238,6 +286,11 @@ def result_row(result: SizeResult) -> dict[str, object]:
         "model_over_hand": (
             None if result.model_over_hand is None else round(result.model_over_hand, 3)
         ),
+        "classification_over_hand": (
+            None
+            if result.classification_over_hand is None
+            else round(result.classification_over_hand, 3)
+        ),
         "day_over_full": round(result.day_over_full, 4),
     }
 
@@ -247,10 +300,12 @@ def from_row(row: dict[str, object]) -> SizeResult:
     steps = ("hand_query", "dbt_full_to_fact", "reports", "incremental_day")
     measures = {step: _measure(row[step]) for step in steps}
     model = row.get("model_seconds")
+    classification = row.get("classification")
     return SizeResult(
         requests=int(str(row["requests"])),
         **measures,
         model_seconds=None if model is None else float(str(model)),
+        classification=None if classification is None else _measure(classification),
     )
 
 
@@ -265,17 +320,25 @@ def markdown(results: list[SizeResult], machine: str) -> str:
     lines = [
         f"Machine: {machine}",
         "",
-        "| requests | (a) hand query | (b) dbt to fact | (c) reports | (d) one day "
-        "| model/(a) | (b)/(a) | (d)/(b) | peak memory (a / b / c / d) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| requests | (a) hand query | (b) dbt to fact | (m) classification | (c) reports "
+        "| (d) one day | (m)/(a) | fct/(a) | (b)/(a) | (d)/(b) "
+        "| peak memory (a / b / m / c / d) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for result in results:
-        steps = [result.hand_query, result.dbt_full_to_fact, result.reports, result.incremental_day]
-        memory = " / ".join(f"{step.peak_rss_bytes / GIB:.1f}" for step in steps)
-        times = " | ".join(f"{step.seconds:.1f} s" for step in steps)
-        model = "" if result.model_over_hand is None else f"{result.model_over_hand:.2f}"
+        steps = [
+            result.hand_query, result.dbt_full_to_fact, result.classification, result.reports,
+            result.incremental_day,
+        ]  # fmt: skip
+        memory = " / ".join(
+            "-" if step is None else f"{step.peak_rss_bytes / GIB:.1f}" for step in steps
+        )
+        times = " | ".join("" if step is None else f"{step.seconds:.1f} s" for step in steps)
+        alone = result.classification_over_hand
+        model = result.model_over_hand
         lines.append(
-            f"| {result.requests:,} | {times} | {model} | {result.full_over_hand:.2f} "
+            f"| {result.requests:,} | {times} | {'' if alone is None else f'{alone:.2f}'} "
+            f"| {'' if model is None else f'{model:.2f}'} | {result.full_over_hand:.2f} "
             f"| {result.day_over_full:.3f} | {memory} GiB |"
         )
     return "\n".join(lines) + "\n"
@@ -332,10 +395,19 @@ def main() -> int:
     parser.add_argument(
         "--hand-query", nargs=2, metavar=("RAW", "DATABASE"), help=argparse.SUPPRESS
     )
+    parser.add_argument(
+        "--classification-model", nargs=2, metavar=("SQL", "DATABASE"), help=argparse.SUPPRESS
+    )
     arguments = parser.parse_args()
     if arguments.hand_query:
         raw, database = (Path(value) for value in arguments.hand_query)
         run_hand_query(raw, database, arguments.memory_limit, database.parent / "duckdb_tmp")
+        return 0
+    if arguments.classification_model:
+        compiled, database = (Path(value) for value in arguments.classification_model)
+        run_classification_model(
+            compiled, database, arguments.memory_limit, database.parent / "duckdb_tmp"
+        )
         return 0
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     machine = machine_description()

@@ -3,15 +3,19 @@
 -- same choice of the kept copy of a redelivered event, same greedy rule, computed in the
 -- same steps as macros/classify_pull_actions.sql; the proof that the two window passes
 -- below are exact is its docs block, macros/classify_pull_actions.md).
--- Made fast as macros/classify_pull_actions.sql's duckdb__ variant is: each client key is
--- numbered once (a hash aggregate and a hash join), so both window passes partition by
--- one integer and carry no client-key column; the time in microseconds is computed once;
--- the second pass orders by the first pass's row number; only the columns the output
--- needs go through the windows.
+-- Fast by keeping no copy of the input: the raw files are read twice, once for the event
+-- ids alone (a hash aggregate finds the events with more than one copy) and once for the
+-- rows, of which only the few copies of repeated events are ranked. A CTE read twice is
+-- materialised by DuckDB: the previous version kept every valid row that way and, at
+-- 100M requests, filled 50 GB of disk with spill files (`not materialized` below).
+-- Both window passes partition by the client key; the second orders by the first pass's
+-- row number; only the columns the output needs go through the windows. Numbering each
+-- client key first (so that the windows sort one integer) gave the same time at 10M and a
+-- higher peak memory (docs/benchmark.md).
 -- Placeholders, filled by scripts/bench_warehouse.py: {files} (a DuckDB list of Parquet
 -- paths), {window_us} (the window in microseconds), {table} (the table to create).
 create or replace table {table} as
-with raw as (
+with raw as not materialized (
     select
         event_id,
         occurred_at::timestamp as occurred_at,
@@ -37,7 +41,7 @@ with raw as (
 ),
 
 -- the contract's checks, as in base_registry__requests; only the columns read below
-valid as (
+valid as not materialized (
     select
         event_id, occurred_at, http_method, object_type, repository, reference, reference_kind,
         response_digest, status_code, client_ip, user_agent, account_id, source_file, file_row_number
@@ -57,26 +61,38 @@ valid as (
         and occurred_at <= current_timestamp
 ),
 
--- event ids delivered more than once (a few per thousand)
-repeated as (
-    select event_id from valid group by event_id having count(*) > 1
+-- 64-bit hashes of the event ids with more than one raw copy, valid or not (a superset
+-- of the repeated events: a collision only adds candidates, ranked alone); one column of
+-- the raw files
+repeated_hashes as (
+    select hash(event_id) as event_hash
+    from read_parquet({files}, union_by_name = true)
+    where event_id is not null
+    group by 1
+    having count(*) > 1
 ),
 
--- the kept copy of each event (the first by the staging order), then the successful
--- manifest requests only: the copies of an event may differ, so the kept copy is chosen
--- among all its valid copies before filtering
+-- every valid copy of a repeated event but the first by the staging order
+not_kept as (
+    select source_file, file_row_number
+    from (
+        select
+            source_file,
+            file_row_number,
+            row_number() over (
+                partition by event_id
+                order by occurred_at, status_code, http_method, object_type, repository, reference,
+                    source_file, file_row_number
+            ) as delivery_rank
+        from valid semi join repeated_hashes on hash(valid.event_id) = repeated_hashes.event_hash
+    ) as candidates
+    where delivery_rank > 1
+),
+
+-- the kept copy of each event, then the successful manifest requests only: the copies of
+-- an event may differ, so the kept copy is chosen among all its valid copies first
 kept as (
-    select * from valid anti join repeated using (event_id)
-    where object_type = 'manifest' and status_code between 200 and 299
-    union all
-    select * from (
-        select valid.* from valid semi join repeated using (event_id)
-        qualify row_number() over (
-            partition by event_id
-            order by occurred_at, status_code, http_method, object_type, repository, reference,
-                source_file, file_row_number
-        ) = 1
-    ) as first_copies
+    select * from valid anti join not_kept using (source_file, file_row_number)
     where object_type = 'manifest' and status_code between 200 and 299
 ),
 
@@ -95,47 +111,22 @@ requests as (
     from kept
 ),
 
--- each client key once, numbered: the windows partition and sort by one integer
-client_keys as (
-    select
-        repository, client_ip, user_agent, account_id,
-        row_number() over () as key_id
-    from (select distinct repository, client_ip, user_agent, account_id from requests) as distinct_keys
-),
-
-keyed as (
-    select
-        client_keys.key_id,
-        epoch_us(requests.occurred_at) as us,
-        requests.event_id,
-        requests.http_method,
-        requests.reference_kind,
-        requests.repository,
-        requests.tag,
-        requests.digest
-    from requests
-    inner join client_keys
-        on requests.repository = client_keys.repository
-        and requests.client_ip = client_keys.client_ip
-        and requests.user_agent is not distinct from client_keys.user_agent
-        and requests.account_id is not distinct from client_keys.account_id
-),
-
 lagged as (
     select
-        *,
+        repository, client_ip, user_agent, account_id,
+        epoch_us(occurred_at) as us, event_id, http_method, reference_kind, tag, digest,
         row_number() over w as seq,
-        lag(http_method, 1) over w as m1, lag(digest, 1) over w as d1, lag(us, 1) over w as u1,
-        lag(http_method, 2) over w as m2, lag(digest, 2) over w as d2, lag(us, 2) over w as u2
-    from keyed
-    window w as (partition by key_id order by us, event_id)
+        lag(http_method, 1) over w as m1, lag(digest, 1) over w as d1, lag(epoch_us(occurred_at), 1) over w as u1,
+        lag(http_method, 2) over w as m2, lag(digest, 2) over w as d2, lag(epoch_us(occurred_at), 2) over w as u2
+    from requests
+    window w as (partition by repository, client_ip, user_agent, account_id order by occurred_at, event_id)
 ),
 
 -- a1: the request before, were it a start, would absorb this one as its first follower;
 -- a2: the request two before would absorb it as its second follower
 judged as (
     select
-        key_id, seq, us, event_id, http_method, reference_kind, repository, tag, digest,
+        repository, client_ip, user_agent, account_id, seq, us, event_id, http_method, reference_kind, tag, digest,
         coalesce(
             http_method = 'GET' and reference_kind = 'digest' and us - u1 <= {window_us}
             and ((m1 = 'HEAD' and d1 is not null and digest is not distinct from d1)
@@ -163,8 +154,8 @@ looked_along as (
         lead(digest, 2) over w as nd2
     from judged
     window
-        w as (partition by key_id order by seq),
-        w_so_far as (partition by key_id order by seq rows between unbounded preceding and current row)
+        w as (partition by repository, client_ip, user_agent, account_id order by seq),
+        w_so_far as (partition by repository, client_ip, user_agent, account_id order by seq rows between unbounded preceding and current row)
 ),
 
 starts as (

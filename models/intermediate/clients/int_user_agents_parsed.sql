@@ -1,4 +1,4 @@
--- One row per distinct user agent of the pull actions (null is one row too):
+-- One row per distinct user agent of the requests taken in (null is one row too):
 -- the tool, its version and the base use case, by the first rule of the user_agent_rules
 -- seed (ascending rule_order) whose pattern matches the whole user agent.
 {#
@@ -18,14 +18,13 @@
 -- Incremental runs parse only the user agents they have not seen (each is parsed alone).
 with
 
--- the clients of the pull actions: the successful manifest requests (the requests the
--- classification reads; an action carries its start request's user agent), as
--- int_client_ips_enriched reads them; an incremental run reads those it classifies again
+-- the user agents of every request row taken in (valid or not): a superset of the pull
+-- actions' (an action carries its start request's), read without the contract's checks
+-- as int_client_ips_enriched reads the addresses; an incremental run reads the rows it
+-- classifies again
 requests as (
-    select user_agent from {{ ref('stg_registry__requests') }}
-    where
-        object_type = 'manifest' and is_successful
-        and {{ replaced_requests_filter() }}
+    select user_agent from {{ ref('base_registry__requests') }}
+    where {{ replaced_requests_filter() }}
 ),
 
 user_agent_rules as (

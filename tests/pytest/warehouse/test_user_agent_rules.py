@@ -463,13 +463,21 @@ def test_model_agrees_with_python_reading(
     requested = {
         row[0]
         for row in user_agent_warehouse.sql(
+            "select distinct user_agent from staging.base_registry__requests"
+        ).fetchall()
+    }
+    actions = {
+        row[0]
+        for row in user_agent_warehouse.sql(
             "select distinct user_agent from staging.stg_registry__requests"
             " where object_type = 'manifest' and is_successful"
         ).fetchall()
     }
-    # one row per distinct user agent of the successful manifest requests (an action
-    # carries its start request's), null included
+    # one row per distinct user agent of the request rows taken in, null included: a
+    # superset of the successful manifest requests' (an action carries its start
+    # request's)
     assert set(model) == requested
+    assert actions <= requested
     assert set(all_test_user_agents()) <= requested
     disagreements = {
         agent: (parsed, parse(agent)) for agent, parsed in model.items() if parsed != parse(agent)
