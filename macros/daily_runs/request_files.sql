@@ -22,6 +22,25 @@
 
 
 {#-
+    files_taken_in_by_this_run(column): a SQL condition on `column` (a raw file path)
+    selecting, in an incremental run, the rows of the files this run takes in (its
+    accepted pending files), and every row otherwise. For models that accumulate what each
+    file brings (the client enrichment): a daily run adds only the new files' values.
+-#}
+{% macro files_taken_in_by_this_run(column) -%}
+    {%- if not execute -%}
+        {#- parsing: the pending files become a parent of every caller -#}
+        {%- do pending_request_files() -%}
+    {%- endif -%}
+    {%- if is_incremental() -%}
+        {{ request_files_filter(column, pending_request_files()) }}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
     The paths of every request file taken in, this run's included: the ledger's accepted
     files that were not pruned and the run's accepted pending files (only the latter when
     history is rebuilt).

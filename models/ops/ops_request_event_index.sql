@@ -13,7 +13,6 @@
 -- The rows of a file pruned since (prune-raw) are deleted first (the pre-hook).
 -- Every row, valid or not: the hash needs the event id alone (one column of the raw
 -- files), whereas validity needs the whole row; the ranking keeps only the valid copies.
-{%- set new_files = request_files_filter('source_file', pending_request_files()) if is_incremental() else 'true' %}
 with
 
 requests as (
@@ -22,7 +21,7 @@ requests as (
         source_file,
         file_row_number
     from {{ ref('base_registry__requests') }}
-    where event_id is not null and {{ new_files }}
+    where event_id is not null and {{ files_taken_in_by_this_run('source_file') }}
 ),
 
 hashed as (

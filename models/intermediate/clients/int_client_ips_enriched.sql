@@ -19,10 +19,12 @@ with
 -- the clients of every request row taken in (valid or not, any object and status): a
 -- superset of the pull actions' clients, read without the contract's checks, which need
 -- every column of a row (10M requests: 0.6 s against 3.4 s through stg_registry__requests,
--- docs/benchmark.md); an incremental run reads the rows it classifies again
+-- docs/benchmark.md); an incremental run reads only the files it takes in (the addresses
+-- of older files were enriched when those were taken in), so this model waits neither
+-- for the redeliveries nor for the run's replaced-from instant
 requests as (
     select client_ip from {{ ref('base_registry__requests') }}
-    where {{ replaced_requests_filter() }}
+    where {{ files_taken_in_by_this_run('source_file') }}
 ),
 
 extension_events as (

@@ -20,11 +20,11 @@ with
 
 -- the user agents of every request row taken in (valid or not): a superset of the pull
 -- actions' (an action carries its start request's), read without the contract's checks
--- as int_client_ips_enriched reads the addresses; an incremental run reads the rows it
--- classifies again
+-- as int_client_ips_enriched reads the addresses; an incremental run reads only the
+-- files it takes in, as that model does
 requests as (
     select user_agent from {{ ref('base_registry__requests') }}
-    where {{ replaced_requests_filter() }}
+    where {{ files_taken_in_by_this_run('source_file') }}
 ),
 
 user_agent_rules as (

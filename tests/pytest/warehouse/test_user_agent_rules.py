@@ -436,7 +436,8 @@ def user_agent_warehouse(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A generated dataset plus one day of hand-written requests (event ids `ua-...`,
-    every user agent of this file twice), built up to int_user_agents_parsed."""
+    every user agent of this file twice), built up to int_user_agents_parsed and the
+    valid requests."""
     from registry_insights.generator import GeneratorConfig, generate_dataset
 
     work = tmp_path_factory.mktemp("user_agents")
@@ -449,7 +450,12 @@ def user_agent_warehouse(
     database = work / "warehouse.duckdb"
     # the model and its parents, their data tests and the model's unit tests
     dbt_build(
-        raw, database, "--select", "+int_user_agents_parsed", "--indirect-selection", "cautious"
+        raw,
+        database,
+        "--select",
+        "+int_user_agents_parsed +stg_registry__requests",
+        "--indirect-selection",
+        "cautious",
     )
     connection = duckdb.connect(str(database), read_only=True)
     yield connection
