@@ -61,6 +61,8 @@ REFERENCE_TABLES = "stg_reference__*"
 REPORTS = "fct_pull_actions+ +int_tag_digest_history +int_image_scans_latest"
 REPORTS_EXCLUDE = "+fct_pull_actions ops_request_files_ledger"
 GIB = 1024**3
+# the profile's default DuckDB memory_limit (profiles.yml), for the hand query too
+DEFAULT_MEMORY_LIMIT = "7GB"
 
 
 @dataclass(frozen=True)
@@ -371,7 +373,7 @@ def bench_arguments(
     )
     parser.add_argument(
         "--memory-limit",
-        default=os.environ.get("REGISTRY_INSIGHTS_DUCKDB_MEMORY_LIMIT", "8GB"),
+        default=os.environ.get("REGISTRY_INSIGHTS_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
         help=memory_help,
     )
     return parser
