@@ -39,6 +39,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 BENCH_DIR = PROJECT_DIR / "build" / "bench"
@@ -165,18 +166,24 @@ def history_files(raw: Path) -> list[str]:
     ]
 
 
-def run_hand_query(raw: Path, database: Path, memory_limit: str, temp_dir: Path) -> None:
-    """Body of the (a) step, run in a child process by `measured`."""
+def bench_connection(database: Path, memory_limit: str, temp_dir: Path) -> Any:
+    """A DuckDB connection with the profile's settings, for the steps run outside dbt."""
     import duckdb
 
-    sql = HAND_QUERY.read_text().format(
-        files=repr(history_files(raw)), window_us=60_000_000, table="bench_actions"
-    )
     connection = duckdb.connect(str(database))
     connection.execute("set TimeZone = 'UTC'")
     connection.execute(f"set memory_limit = '{memory_limit}'")
     connection.execute(f"set temp_directory = '{temp_dir}'")
     connection.execute("set preserve_insertion_order = false")
+    return connection
+
+
+def run_hand_query(raw: Path, database: Path, memory_limit: str, temp_dir: Path) -> None:
+    """Body of the (a) step, run in a child process by `measured`."""
+    sql = HAND_QUERY.read_text().format(
+        files=repr(history_files(raw)), window_us=60_000_000, table="bench_actions"
+    )
+    connection = bench_connection(database, memory_limit, temp_dir)
     connection.execute(sql)
     connection.close()
 
@@ -188,19 +195,13 @@ def run_classification_model(
     for the classification model, written to a table in a scratch database beside the
     warehouse (the warehouse's staging views are read as the fact table's query reads them,
     with the same HMAC pads and settings as the profile's)."""
-    import duckdb
-
     from registry_insights.pseudonyms.dbt_plugin import set_pad_variables
     from registry_insights.pseudonyms.secret import load_secret
 
     scratch = database.parent / "classification-alone.duckdb"
     scratch.unlink(missing_ok=True)
-    connection = duckdb.connect(str(database))
+    connection = bench_connection(database, memory_limit, temp_dir)
     set_pad_variables(connection, load_secret())
-    connection.execute("set TimeZone = 'UTC'")
-    connection.execute(f"set memory_limit = '{memory_limit}'")
-    connection.execute(f"set temp_directory = '{temp_dir}'")
-    connection.execute("set preserve_insertion_order = false")
     connection.execute(f"attach '{scratch}' as scratch")
     connection.execute(f"create table scratch.classified as {compiled.read_text()}")
     connection.close()
