@@ -58,13 +58,22 @@
 
 {% macro duckdb__read_raw_files(source_relation, files) %}
     {%- set columns = raw_table_columns(source_relation) -%}
+    {%- set file_types = {} -%}
     {%- if execute -%}
         {#- fails loudly on files outside the layout, whichever files this run reads -#}
         {%- do duckdb__raw_table_has_files(source_relation) -%}
+        {%- if files -%}
+            {%- set file_types = duckdb__raw_file_column_types(files) -%}
+        {%- endif -%}
     {%- endif -%}
     select
     {%- for column in columns %}
+        {%- if file_types.get(column.name | lower) == 'TIMESTAMP WITH TIME ZONE'
+            and engine_data_type(column.data_type) | trim | lower == 'timestamp' %}
+        {{ duckdb__utc_timestamp(adapter.quote(column.name)) }} as {{ column.name }},
+        {%- else %}
         {{ _raw_column_cast(column, files | length > 0) }},
+        {%- endif %}
     {%- endfor %}
         cast({{ 'filename' if files else 'null' }} as {{ dbt.type_string() }}) as source_file,
         cast({{ 'file_row_number' if files else 'null' }} as bigint) as file_row_number
@@ -77,6 +86,37 @@
     where 1 = 0
     {%- endif %}
 {% endmacro %}
+
+
+{#-
+    The column types DuckDB reads from these files (the union of their schemas, by
+    name): {lower-case column name: DuckDB type}. Reads only the files' footers.
+-#}
+{% macro duckdb__raw_file_column_types(files) %}
+    {%- set query -%}
+        select lower(column_name) as column_name, column_type
+        from (describe select * from read_parquet(
+            [{{ sql_string_list(files) }}], union_by_name = true, hive_partitioning = false
+        ))
+    {%- endset -%}
+    {%- set found = {} -%}
+    {%- for row in run_query(query).rows -%}
+        {%- do found.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{% endmacro %}
+
+
+{#-
+    A TIMESTAMP WITH TIME ZONE as the UTC timestamp it is, the instant's microseconds
+    since the epoch: equal to `cast(... as timestamp)` in the profile's TimeZone (UTC),
+    about nine times cheaper (the cast converts each value through the ICU calendar,
+    0.9 s of the 2-core machine per 10 million rows; this takes 0.1 s). The infinities,
+    which have no epoch, go through the cast.
+-#}
+{% macro duckdb__utc_timestamp(expression) %}
+    coalesce(make_timestamp(epoch_us({{ expression }})), cast({{ expression }} as timestamp))
+{%- endmacro %}
 
 
 {%- macro _raw_column_cast(column, present) -%}

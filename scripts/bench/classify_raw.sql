@@ -18,7 +18,9 @@ create or replace table {table} as
 with raw as not materialized (
     select
         event_id,
-        occurred_at::timestamp as occurred_at,
+        -- the instant's UTC time, as read_raw_files reads a TIMESTAMP WITH TIME ZONE
+        -- (macros/read_raw_table.sql): the cast alone converts through the ICU calendar
+        coalesce(make_timestamp(epoch_us(occurred_at)), occurred_at::timestamp) as occurred_at,
         upper(http_method) as http_method,
         lower(object_type) as object_type,
         repository,

@@ -1,8 +1,3 @@
-{#- Contract patterns, as SQL string literals for regex_full_match. -#}
-{%- set digest_pattern = "'sha256:[0-9a-f]{64}'" -%}
-{%- set tag_pattern = "'[A-Za-z0-9_][A-Za-z0-9._-]{0,127}'" -%}
-{%- set name_component = '[a-z0-9]+(([.]|_|__|-+)[a-z0-9]+)*' -%}
-{%- set repository_pattern = "'" ~ name_component ~ '(/' ~ name_component ~ ")+'" -%}
 {{ config(materialized='view') }}
 -- depends_on: {{ ref('ops_request_files_pending') }}
 -- One row per raw request row taken in, typed and normalised, with the contract check
@@ -68,42 +63,15 @@ normalised as (
         source_file,
         file_row_number,
         taken_in_at,
-        case
-            when {{ regex_full_match('reference', digest_pattern) }} then 'digest'
-            when reference like '%:%' then 'malformed_digest'
-            when {{ regex_full_match('reference', tag_pattern) }} then 'tag'
-            else 'malformed_tag'
-        end as reference_check
+        {{ request_reference_check('reference') }} as reference_check
     from source_dated
 ),
 
 checked as (
     select
         *,
-        case
-            when event_id is null then 'missing_event_id'
-            when occurred_at is null then 'missing_occurred_at'
-            when http_method is null then 'missing_http_method'
-            when object_type is null then 'missing_object_type'
-            when repository is null then 'missing_repository'
-            when reference is null then 'missing_reference'
-            when status_code is null then 'missing_status_code'
-            when client_ip_text is null then 'missing_client_ip'
-            when http_method not in ('GET', 'HEAD') then 'unknown_http_method'
-            when object_type not in ('manifest', 'blob') then 'unknown_object_type'
-            when not {{ regex_full_match('repository', repository_pattern) }}
-                then 'malformed_repository'
-            when reference_check = 'malformed_digest' then 'malformed_digest'
-            when reference_check = 'malformed_tag' then 'malformed_tag'
-            when object_type = 'blob' and reference_check <> 'digest' then 'blob_not_by_digest'
-            when response_digest is not null
-                and not {{ regex_full_match('response_digest', digest_pattern) }}
-                then 'malformed_response_digest'
-            when status_code < 100 or status_code > 599 then 'invalid_status_code'
-            when response_bytes < 0 then 'negative_response_bytes'
-            when client_ip is null then 'malformed_client_ip'
-            when occurred_at > taken_in_at then 'future_timestamp'
-        end as quarantine_reason
+        -- the contract (macros/request_contract.sql)
+        {{ request_quarantine_reason('client_ip', 'reference_check') }} as quarantine_reason
     from normalised
 )
 
@@ -122,6 +90,8 @@ select
     user_agent,
     account_id,
     quarantine_reason,
+    client_ip_text,
+    taken_in_at,
     source_file,
     file_row_number,
     case when reference_check in ('tag', 'digest') then reference_check end as reference_kind
