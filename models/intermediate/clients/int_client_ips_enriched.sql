@@ -21,10 +21,17 @@ with
 -- every column of a row (10M requests: 0.6 s against 3.4 s through stg_registry__requests,
 -- docs/benchmark.md); an incremental run reads only the files it takes in (the addresses
 -- of older files were enriched when those were taken in), so this model waits neither
--- for the redeliveries nor for the run's replaced-from instant
-requests as (
-    select client_ip from {{ ref('base_registry__requests') }}
+-- for the redeliveries nor for the run's replaced-from instant. The addresses as written,
+-- each distinct text normalised once (normalise_ip, which staging runs on every row):
+-- 10M requests, 1.7 s against 2.3 s for the model
+request_ip_texts as (
+    select distinct client_ip_text from {{ ref('base_registry__requests') }}
     where {{ files_taken_in_by_this_run('source_file') }}
+),
+
+requests as (
+    select {{ normalise_ip('client_ip_text') }} as client_ip
+    from request_ip_texts
 ),
 
 extension_events as (
