@@ -44,14 +44,18 @@
 
 
 {#-
-    replaced_rows_filter(time_column, incremental): a SQL condition selecting the rows a
-    `replace_since` model recomputes: those whose `time_column` is at or after the
+    replaced_rows_filter(time_column, incremental, bounds): a SQL condition selecting the
+    rows a `replace_since` model recomputes: those whose `time_column` is at or after the
     replaced-from instant in an incremental run (none when nothing is new), all of them
-    otherwise. `incremental` as in pull_actions_replaced_from.
+    otherwise. `incremental` as in pull_actions_replaced_from; `bounds` its result when
+    the caller has it already (each computation reads the run's new files through
+    staging: 0.3 s a day at 100M requests), computed here otherwise.
 -#}
-{% macro replaced_rows_filter(time_column, incremental=none) -%}
+{% macro replaced_rows_filter(time_column, incremental=none, bounds='computed here') -%}
     {%- set incremental = is_incremental() if incremental is none else incremental -%}
-    {%- set bounds = pull_actions_replaced_from(incremental) -%}
+    {%- if bounds == 'computed here' -%}
+        {%- set bounds = pull_actions_replaced_from(incremental) -%}
+    {%- endif -%}
     {%- if not incremental -%}
         true
     {%- elif bounds is none -%}
@@ -67,12 +71,14 @@
     selecting the requests a run classifies again: in an incremental run those at or
     after the replaced-from instant (none when nothing is new), read only from the raw
     files that can hold them (request_files_since); all of them otherwise. `incremental`
-    as in pull_actions_replaced_from.
+    and `bounds` as in replaced_rows_filter.
 -#}
-{% macro replaced_requests_filter(incremental=none) -%}
+{% macro replaced_requests_filter(incremental=none, bounds='computed here') -%}
     {%- set incremental = is_incremental() if incremental is none else incremental -%}
-    {%- set bounds = pull_actions_replaced_from(incremental) -%}
-    {{ replaced_rows_filter('occurred_at', incremental) }}
+    {%- if bounds == 'computed here' -%}
+        {%- set bounds = pull_actions_replaced_from(incremental) -%}
+    {%- endif -%}
+    {{ replaced_rows_filter('occurred_at', incremental, bounds) }}
     {%- if incremental and bounds is not none %}
         and {{ request_files_filter('source_file', request_files_since(bounds['replaced_from'])) }}
     {%- endif -%}

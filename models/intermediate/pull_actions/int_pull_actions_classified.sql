@@ -23,7 +23,7 @@ with
 stg_registry__requests as (
     select * from {{ ref('stg_registry__requests') }}
     -- a resumed run opens only the raw files that can hold a request it classifies again
-    where {{ replaced_requests_filter(builds_incrementally) }}
+    where {{ replaced_requests_filter(builds_incrementally, bounds) }}
 ),
 
 manifest_requests as (  -- noqa: ST03 (read by the macro below when not resumed)
