@@ -67,17 +67,14 @@
 
 
 {#-
-    replaced_requests_filter(incremental): a SQL condition on `stg_registry__requests`
+    replaced_requests_filter(incremental, bounds): a SQL condition on `stg_registry__requests`
     selecting the requests a run classifies again: in an incremental run those at or
     after the replaced-from instant (none when nothing is new), read only from the raw
     files that can hold them (request_files_since); all of them otherwise. `incremental`
-    and `bounds` as in replaced_rows_filter.
+    as in pull_actions_replaced_from; `bounds` its result, which the caller (the
+    classification) has already.
 -#}
-{% macro replaced_requests_filter(incremental=none, bounds='computed here') -%}
-    {%- set incremental = is_incremental() if incremental is none else incremental -%}
-    {%- if bounds == 'computed here' -%}
-        {%- set bounds = pull_actions_replaced_from(incremental) -%}
-    {%- endif -%}
+{% macro replaced_requests_filter(incremental, bounds) -%}
     {{ replaced_rows_filter('occurred_at', incremental, bounds) }}
     {%- if incremental and bounds is not none %}
         and {{ request_files_filter('source_file', request_files_since(bounds['replaced_from'])) }}
