@@ -10,12 +10,16 @@
 ) }}
 -- The classification (int_pull_actions_classified) and the enrichment are ephemeral
 -- models compiled into this query: each action is written once, here. Incremental runs
--- replace the actions the classification replaced (it resumes from this table).
+-- replace the actions the classification replaced (it resumes from this table): it
+-- classifies only requests at or after the run's replaced-from instant, so every action
+-- it yields starts there or later, and none when the run brings nothing new. No filter
+-- here, and no second read of that instant (0.3 s a day at 100M requests). The strategy
+-- replace_since reads it (pull_actions_replaced_from), from
+-- depends_on: {{ ref('stg_registry__requests') }} and {{ ref('ops_request_files_pending') }}
 with
 
 int_pull_actions_enriched as (
     select * from {{ ref('int_pull_actions_enriched') }}
-    where {{ replaced_rows_filter('action_at') }}
 )
 
 -- the columns in the contract's order, calculations among them
