@@ -178,10 +178,32 @@ def bench_connection(database: Path, memory_limit: str, temp_dir: Path) -> Any:
     return connection
 
 
-def run_hand_query(raw: Path, database: Path, memory_limit: str, temp_dir: Path) -> None:
+def compiled_normalise_ip(env: dict[str, str], scratch: Path) -> str:
+    """The project's normalise_ip over the raw column `client_ip`, as dbt compiles it on
+    DuckDB (against a scratch database, removed after): the hand query keys clients as
+    the model does, from the rule's one home."""
+    dbt = Path(sys.executable).parent / "dbt"
+    completed = subprocess.run(
+        [str(dbt), "--quiet", "compile", "--inline", "{{ normalise_ip('client_ip') }}",
+         "--output", "json"],
+        cwd=PROJECT_DIR, env={**env, "REGISTRY_INSIGHTS_DUCKDB_PATH": str(scratch)},
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    for leftover in scratch.parent.glob(f"{scratch.name}*"):
+        leftover.unlink()
+    compiled: str = json.loads(completed.stdout)["compiled"]
+    return compiled
+
+
+def run_hand_query(
+    raw: Path, normalised_client_ip: Path, database: Path, memory_limit: str, temp_dir: Path
+) -> None:
     """Body of the (a) step, run in a child process by `measured`."""
     sql = HAND_QUERY.read_text().format(
-        files=repr(history_files(raw)), window_us=60_000_000, table="bench_actions"
+        files=repr(history_files(raw)),
+        window_us=60_000_000,
+        table="bench_actions",
+        normalised_client_ip=normalised_client_ip.read_text(),
     )
     connection = bench_connection(database, memory_limit, temp_dir)
     connection.execute(sql)
@@ -236,9 +258,13 @@ def bench_size(rows: int, memory_limit: str) -> SizeResult:
             "DBT_LOG_PATH": str(work / "logs"),
         }
     )
+    normalised_client_ip = work / "normalised_client_ip.sql"
+    normalised_client_ip.write_text(compiled_normalise_ip(env, work / "compile.duckdb"))
     hand = measured(
-        [sys.executable, __file__, "--hand-query", str(raw), str(work / "hand.duckdb")], env
-    )
+        [sys.executable, __file__, "--hand-query", str(raw), str(normalised_client_ip),
+         str(work / "hand.duckdb")],
+        env,
+    )  # fmt: skip
     dbt = [str(bin_dir / "dbt"), "--quiet"]
     day = START + datetime.timedelta(days=HISTORY_DAYS - 1)
     # The day and the report cut-off go in environment variables, not --vars: a changed
@@ -400,15 +426,19 @@ def main() -> int:
         __doc__.splitlines()[0], "1000000,10000000,100000000", "DuckDB memory_limit for every step"
     )
     parser.add_argument(
-        "--hand-query", nargs=2, metavar=("RAW", "DATABASE"), help=argparse.SUPPRESS
-    )
+        "--hand-query", nargs=3, metavar=("RAW", "NORMALISE_IP_SQL", "DATABASE"),
+        help=argparse.SUPPRESS,
+    )  # fmt: skip
     parser.add_argument(
         "--classification-model", nargs=2, metavar=("SQL", "DATABASE"), help=argparse.SUPPRESS
     )
     arguments = parser.parse_args()
     if arguments.hand_query:
-        raw, database = (Path(value) for value in arguments.hand_query)
-        run_hand_query(raw, database, arguments.memory_limit, database.parent / "duckdb_tmp")
+        raw, normalised_client_ip, database = (Path(value) for value in arguments.hand_query)
+        run_hand_query(
+            raw, normalised_client_ip, database, arguments.memory_limit,
+            database.parent / "duckdb_tmp",
+        )  # fmt: skip
         return 0
     if arguments.classification_model:
         compiled, database = (Path(value) for value in arguments.classification_model)
