@@ -47,8 +47,9 @@ class DbtRunConfig(Config):
 
 
 def dbt_build_args(config: DbtRunConfig) -> list[str]:
-    """`dbt build` without the unit tests (logic checks for CI, not for data runs)."""
-    args = ["build", "--exclude", "test_type:unit"]
+    """`dbt build` without the unit tests (logic checks for CI, not for data runs). By
+    resource type, not `--exclude test_type:unit`: dbt ignores --exclude beside --selector."""
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if config.process_date:
         day = datetime.date.fromisoformat(config.process_date)
         variables = {"process_date": day.isoformat(), "report_as_of_date": report_as_of(day)}
