@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,12 @@ from registry_insights.generator import GeneratorConfig, generate_dataset
 from registry_insights.orchestration import defs
 from registry_insights.orchestration.exports import export_period
 from registry_insights.orchestration.home import prepare_home
-from registry_insights.orchestration.ingestion import EXTERNAL_RAW_TABLE_NAMES
+from registry_insights.orchestration.ingestion import (
+    EXTERNAL_RAW_TABLE_NAMES,
+    raw_registry_requests,
+)
 from registry_insights.orchestration.jobs import (
+    DAILY_DBT_SELECTION,
     daily_run_config,
     daily_schedule,
     export_run_config,
@@ -167,6 +172,24 @@ def test_daily_job_twice_for_one_day_changes_nothing(pipeline: Pipeline) -> None
     assert after_second.keys() == after_first.keys()
     for mart, rows in after_first.items():
         assert after_second[mart] == rows, mart
+
+
+def test_a_daily_run_builds_its_selection_in_the_project_folder(
+    pipeline: Pipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Handed the daily run's 262 dbt resources one by one, dagster-dbt copied the whole
+    # project folder (build/ and its warehouses too) into a temporary folder to run dbt
+    # there, and left it behind: dbt must run in the project folder, given the selector.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    result = _run(pipeline.instance, "daily", daily_run_config(DAILY_DAY))
+    assert result.success
+    assert list(tmp_path.glob("*/dbt_project.yml")) == []
+    # Every asset and check of the selection is reported, and nothing else.
+    graph = defs.resolve_asset_graph()
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert materialized == DAILY_DBT_SELECTION.resolve(graph) | raw_registry_requests.keys
+    evaluated = {evaluation.asset_check_key for evaluation in result.get_asset_check_evaluations()}
+    assert evaluated == DAILY_DBT_SELECTION.resolve_checks(graph)
 
 
 def test_weekly_export_is_written_once_and_reproducibly(pipeline: Pipeline) -> None:
