@@ -21,7 +21,6 @@ from dagster import (
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
-    DbtCliInvocation,
     DbtCliResource,
     build_dbt_asset_selection,
     dbt_assets,
@@ -105,7 +104,7 @@ def registry_insights_dbt(
         try:
             yield from invocation.stream()
         finally:
-            remove_project_copy(invocation)
+            remove_project_copy(invocation.project_dir)
 
 
 def selector_selection(selector: str) -> AssetSelection:
@@ -152,10 +151,10 @@ def _build_by_selector(
         )
 
 
-def remove_project_copy(invocation: DbtCliInvocation) -> None:
-    """Removes the copy of the project dbt ran in, if dagster-dbt made one: only a folder
-    of the temporary directory holding a dbt_project.yml, never the project itself."""
-    folder = Path(invocation.project_dir).resolve()
+def remove_project_copy(project_dir: Path) -> None:
+    """Removes the folder dbt ran in if it is a copy of the project dagster-dbt made: only a
+    folder of the temporary directory holding a dbt_project.yml, never the project itself."""
+    folder = project_dir.resolve()
     if folder == Path(DBT_PROJECT.project_dir).resolve():
         return
     if (
