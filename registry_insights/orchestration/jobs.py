@@ -21,7 +21,12 @@ from dagster._core.definitions.unresolved_asset_job_definition import (
 )
 from dagster_dbt import build_dbt_asset_selection
 
-from registry_insights.orchestration.dbt_models import DBT_ASSETS_NAME, registry_insights_dbt
+from registry_insights.orchestration.dbt_models import (
+    DAILY_SELECTOR,
+    DBT_ASSETS_NAME,
+    registry_insights_dbt,
+    selector_selection,
+)
 from registry_insights.orchestration.exports import period_exports
 from registry_insights.orchestration.ingestion import raw_registry_requests, reference_tables
 from registry_insights.orchestration.periods import previous_day, previous_month, previous_week
@@ -30,10 +35,9 @@ from registry_insights.orchestration.policies import RETRY_POLICY, WAREHOUSE_TAG
 #: Run-level retries (dagster.yaml enables them): a run that failed is started again.
 RUN_TAGS = {**WAREHOUSE_TAGS, "dagster/max_retries": "2"}
 
-#: The dbt selector `daily` (selectors.yml): every model but the reference tables.
-DAILY_DBT_SELECTION = build_dbt_asset_selection(
-    [registry_insights_dbt], dbt_select="path:models", dbt_exclude="path:models/staging/reference"
-)
+#: The dbt selector `daily` (selectors.yml): every model but the reference tables. A run of
+#: exactly these assets and checks is handed to dbt as `--selector daily` (dbt_models.py).
+DAILY_DBT_SELECTION = selector_selection(DAILY_SELECTOR)
 
 #: Everything: reference tables, seeds, every model (first build, or after a reference change).
 full_build_job = define_asset_job(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,16 +26,22 @@ from dagster import (
 
 from registry_insights.generator import GeneratorConfig, generate_dataset
 from registry_insights.orchestration import defs
+from registry_insights.orchestration.dbt_models import remove_project_copy
 from registry_insights.orchestration.exports import export_period
 from registry_insights.orchestration.home import prepare_home
-from registry_insights.orchestration.ingestion import EXTERNAL_RAW_TABLE_NAMES
+from registry_insights.orchestration.ingestion import (
+    EXTERNAL_RAW_TABLE_NAMES,
+    raw_registry_requests,
+)
 from registry_insights.orchestration.jobs import (
+    DAILY_DBT_SELECTION,
     daily_run_config,
     daily_schedule,
     export_run_config,
     monthly_exports_schedule,
     weekly_exports_schedule,
 )
+from registry_insights.orchestration.project import DBT_PROJECT
 from registry_insights.orchestration.settings import PipelineSettings
 
 FIRST_DAY = datetime.date(2026, 6, 1)
@@ -167,6 +174,67 @@ def test_daily_job_twice_for_one_day_changes_nothing(pipeline: Pipeline) -> None
     assert after_second.keys() == after_first.keys()
     for mart, rows in after_first.items():
         assert after_second[mart] == rows, mart
+
+
+def test_a_daily_run_builds_its_selection_in_the_project_folder(
+    pipeline: Pipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Handed the daily run's 262 dbt resources one by one, dagster-dbt copied the whole
+    # project folder (build/ and its warehouses too) into a temporary folder to run dbt
+    # there, and left it behind: dbt must run in the project folder, given the selector.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    result = _run(pipeline.instance, "daily", daily_run_config(DAILY_DAY))
+    assert result.success
+    assert list(tmp_path.glob("*/dbt_project.yml")) == []
+    # Every asset and check of the selection is reported, and nothing else.
+    graph = defs.resolve_asset_graph()
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert materialized == DAILY_DBT_SELECTION.resolve(graph) | raw_registry_requests.keys
+    evaluated = {evaluation.asset_check_key for evaluation in result.get_asset_check_evaluations()}
+    assert evaluated == DAILY_DBT_SELECTION.resolve_checks(graph)
+
+
+def test_a_part_of_a_daily_run_leaves_no_copy_of_the_project(
+    pipeline: Pipeline,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The daily selection but one last model and its checks: no selector names it, so
+    # dagster-dbt lists its 250-odd resources and runs dbt in a copy of the project, which
+    # the op removes afterwards.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    graph = defs.resolve_asset_graph()
+    daily = DAILY_DBT_SELECTION.resolve(graph)
+    left_out = min(key for key in daily if not graph.get(key).child_keys & daily)
+    checks = {key for key in DAILY_DBT_SELECTION.resolve_checks(graph) if key.asset_key != left_out}
+    part = defs.resolve_job_def("daily").get_subset(
+        asset_selection=daily - {left_out}, asset_check_selection=checks
+    )
+    result = part.execute_in_process(
+        run_config=daily_run_config(DAILY_DAY), instance=pipeline.instance
+    )
+    assert result.success
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert materialized == daily - {left_out}
+    assert "temporary copy of DBT project" in caplog.text
+    assert list(tmp_path.glob("*/dbt_project.yml")) == []
+
+
+def test_only_a_copy_of_the_project_in_the_temporary_directory_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    copy, other, outside = tmp_path / "tmp" / "copy", tmp_path / "tmp" / "other", tmp_path / "out"
+    for folder in (copy, other, outside):
+        folder.mkdir(parents=True)
+    for folder in (copy, outside):
+        (folder / "dbt_project.yml").write_text("name: registry_insights\n")
+    for folder in (copy, other, outside, DBT_PROJECT.project_dir):
+        remove_project_copy(Path(folder))
+    assert not copy.exists()
+    assert other.exists() and outside.exists()
+    assert (DBT_PROJECT.project_dir / "dbt_project.yml").is_file()
 
 
 def test_weekly_export_is_written_once_and_reproducibly(pipeline: Pipeline) -> None:
