@@ -35,7 +35,7 @@ with raw as not materialized (
         response_digest,
         status_code::integer as status_code,
         response_bytes::bigint as response_bytes,
-        {normalised_client_ip} as client_ip,
+        client_ip,
         user_agent,
         account_id,
         filename as source_file,
@@ -49,13 +49,10 @@ with raw as not materialized (
     from read_parquet({files}, union_by_name = true, filename = true, file_row_number = true)
 ),
 
--- the contract's checks, as in base_registry__requests; only the columns read below
-valid as not materialized (
+-- the contract's checks, as in base_registry__requests (macros/request_contract.sql)
+checked as not materialized (
     select
-        event_id, occurred_at, http_method, object_type, repository, reference, reference_kind,
-        response_digest, status_code, client_ip, user_agent, account_id, source_file, file_row_number
-    from raw
-    where
+        *,
         event_id is not null and occurred_at is not null and http_method in ('GET', 'HEAD')
         and object_type in ('manifest', 'blob') and repository is not null
         and status_code between 100 and 599 and client_ip is not null
@@ -66,7 +63,9 @@ valid as not materialized (
         and (object_type = 'manifest' or reference_kind = 'digest')
         and (response_digest is null or regexp_full_match(response_digest, 'sha256:[0-9a-f]{{64}}'))
         and coalesce(response_bytes >= 0, true)
-        and occurred_at <= current_timestamp
+        and occurred_at <= current_timestamp as is_valid
+    -- the address normalised (null when the text is no address)
+    from (select * replace ({normalised_client_ip} as client_ip) from raw) as normalised
 ),
 
 -- 64-bit hashes of the event ids with more than one raw copy, valid or not (a superset
@@ -80,28 +79,32 @@ repeated_hashes as (
     having count(*) > 1
 ),
 
--- every valid copy of a repeated event but the first by the staging order
+-- every valid copy of a repeated event but the first by the staging order. The copies of
+-- the repeated events are picked out first, then checked (few rows): they are ranked
+-- valid first, so that a filter on the checks, which would be pushed below the join onto
+-- every raw row, is applied after the ranking (as ops_request_redeliveries does)
 not_kept as (
     select source_file, file_row_number
     from (
         select
             source_file,
             file_row_number,
+            is_valid,
             row_number() over (
                 partition by event_id
-                order by occurred_at, status_code, http_method, object_type, repository, reference,
-                    source_file, file_row_number
+                order by is_valid desc, occurred_at, status_code, http_method, object_type,
+                    repository, reference, source_file, file_row_number
             ) as delivery_rank
-        from valid semi join repeated_hashes on hash(valid.event_id) = repeated_hashes.event_hash
+        from checked semi join repeated_hashes on hash(checked.event_id) = repeated_hashes.event_hash
     ) as candidates
-    where delivery_rank > 1
+    where is_valid and delivery_rank > 1
 ),
 
 -- the kept copy of each event, then the successful manifest requests only: the copies of
 -- an event may differ, so the kept copy is chosen among all its valid copies first
 kept as (
-    select * from valid anti join not_kept using (source_file, file_row_number)
-    where object_type = 'manifest' and status_code between 200 and 299
+    select * from checked anti join not_kept using (source_file, file_row_number)
+    where is_valid and object_type = 'manifest' and status_code between 200 and 299
 ),
 
 requests as (
