@@ -4,9 +4,11 @@
 import datetime
 import functools
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ from registry_insights.orchestration.project import (
     prepare_manifest,
     run_target_path,
 )
+from registry_insights.orchestration.settings import absolute_profile_folders
 
 DBT_ASSETS_NAME = "registry_insights_dbt"
 
@@ -93,18 +96,39 @@ def registry_insights_dbt(
     args = dbt_build_args(config)
     target_path = run_target_path(context.run.run_id)
     selector = run_selector(context)
-    if selector is not None:
-        yield from _build_by_selector(context, dbt, [*args, "--selector", selector], target_path)
-    else:
-        # Every asset (dagster-dbt selects `fqn:*`), or a subset no selector names (a retry
-        # of part of a run, a hand-picked subset): dagster-dbt lists that subset's resources
-        # and, past 200 of them, runs dbt in a temporary copy of the whole project folder
-        # (build/ too) that it never removes.
-        invocation = dbt.cli(args, context=context, target_path=target_path)
-        try:
-            yield from invocation.stream()
-        finally:
-            remove_project_copy(invocation.project_dir)
+    with absolute_folders_for_dbt():
+        if selector is not None:
+            yield from _build_by_selector(
+                context, dbt, [*args, "--selector", selector], target_path
+            )
+        else:
+            # Every asset (dagster-dbt selects `fqn:*`), or a subset no selector names (a
+            # retry of part of a run, a hand-picked subset): dagster-dbt lists that subset's
+            # resources and, past 200 of them, runs dbt in a temporary copy of the whole
+            # project folder (build/ too) that it never removes.
+            invocation = dbt.cli(args, context=context, target_path=target_path)
+            try:
+                yield from invocation.stream()
+            finally:
+                remove_project_copy(invocation.project_dir)
+
+
+@contextmanager
+def absolute_folders_for_dbt() -> Iterator[None]:
+    """For the duration, the environment dbt inherits names profiles.yml's folders by
+    absolute paths (settings.absolute_profile_folders): in a copy of the project, relative
+    ones would build the copy's warehouse. Restored after: the op may run in process."""
+    folders = absolute_profile_folders()
+    saved = {variable: os.environ.get(variable) for variable in folders}
+    os.environ.update(folders)
+    try:
+        yield
+    finally:
+        for variable, value in saved.items():
+            if value is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = value
 
 
 def selector_selection(selector: str) -> AssetSelection:

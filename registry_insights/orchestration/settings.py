@@ -56,3 +56,23 @@ class PipelineSettings:
             registry_log=_optional_path("REGISTRY_INSIGHTS_REGISTRY_LOG"),
             raw_retention_days=_optional_days("REGISTRY_INSIGHTS_RAW_RETENTION_DAYS"),
         )
+
+
+#: The folders profiles.yml reads from the environment, with its defaults (relative: the
+#: project's).
+PROFILE_FOLDERS = {
+    "REGISTRY_INSIGHTS_DUCKDB_PATH": "build/warehouse.duckdb",
+    "REGISTRY_INSIGHTS_DUCKDB_TEMP_DIR": "build/duckdb_tmp",
+    "REGISTRY_INSIGHTS_RAW_PATH": "data/demo/raw",
+    "REGISTRY_INSIGHTS_REFERENCE_PATH": "data/reference",
+    "REGISTRY_INSIGHTS_SPARK_DIR": "build/spark",
+}
+
+
+def absolute_profile_folders() -> dict[str, str]:
+    """Those folders as absolute paths, as the pipeline's own assets resolve them. dbt
+    resolves a relative path from the folder it runs in, which dagster-dbt may make a
+    temporary copy of the project: the warehouse built there would be the copy's."""
+    return {
+        variable: str(_path(variable, default)) for variable, default in PROFILE_FOLDERS.items()
+    }

@@ -26,7 +26,10 @@ from dagster import (
 
 from registry_insights.generator import GeneratorConfig, generate_dataset
 from registry_insights.orchestration import defs
-from registry_insights.orchestration.dbt_models import remove_project_copy
+from registry_insights.orchestration.dbt_models import (
+    absolute_folders_for_dbt,
+    remove_project_copy,
+)
 from registry_insights.orchestration.exports import export_period
 from registry_insights.orchestration.home import prepare_home
 from registry_insights.orchestration.ingestion import (
@@ -42,7 +45,7 @@ from registry_insights.orchestration.jobs import (
     weekly_exports_schedule,
 )
 from registry_insights.orchestration.project import DBT_PROJECT
-from registry_insights.orchestration.settings import PipelineSettings
+from registry_insights.orchestration.settings import PROJECT_DIR, PipelineSettings
 
 FIRST_DAY = datetime.date(2026, 6, 1)
 DAYS = 20  # 2026-06-01 .. 2026-06-20
@@ -235,6 +238,24 @@ def test_only_a_copy_of_the_project_in_the_temporary_directory_is_removed(
     assert not copy.exists()
     assert other.exists() and outside.exists()
     assert (DBT_PROJECT.project_dir / "dbt_project.yml").is_file()
+
+
+def test_dbt_is_given_the_profile_folders_as_absolute_paths(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Relative folders (profiles.yml's defaults) are the project's, not those of the
+    folder dbt runs in (a copy of the project, for a large subset); restored after."""
+    monkeypatch.setenv("REGISTRY_INSIGHTS_DUCKDB_PATH", "build/elsewhere.duckdb")
+    monkeypatch.delenv("REGISTRY_INSIGHTS_DUCKDB_TEMP_DIR", raising=False)
+    monkeypatch.setenv("REGISTRY_INSIGHTS_RAW_PATH", "/srv/raw")
+    with absolute_folders_for_dbt():
+        given = dict(os.environ)
+    assert given["REGISTRY_INSIGHTS_DUCKDB_PATH"] == str(PROJECT_DIR / "build/elsewhere.duckdb")
+    assert given["REGISTRY_INSIGHTS_DUCKDB_TEMP_DIR"] == str(PROJECT_DIR / "build/duckdb_tmp")
+    assert given["REGISTRY_INSIGHTS_RAW_PATH"] == "/srv/raw"
+    assert given["REGISTRY_INSIGHTS_REFERENCE_PATH"].startswith("/")
+    assert os.environ["REGISTRY_INSIGHTS_DUCKDB_PATH"] == "build/elsewhere.duckdb"
+    assert "REGISTRY_INSIGHTS_DUCKDB_TEMP_DIR" not in os.environ
 
 
 def test_weekly_export_is_written_once_and_reproducibly(pipeline: Pipeline) -> None:
