@@ -48,9 +48,9 @@ class PipelineSettings:
     @classmethod
     def from_environment(cls) -> PipelineSettings:
         return cls(
-            database=_path("REGISTRY_INSIGHTS_DUCKDB_PATH", "build/warehouse.duckdb"),
-            raw_path=_path("REGISTRY_INSIGHTS_RAW_PATH", "data/demo/raw"),
-            reference_path=_path("REGISTRY_INSIGHTS_REFERENCE_PATH", "data/reference"),
+            database=_profile_folder("REGISTRY_INSIGHTS_DUCKDB_PATH"),
+            raw_path=_profile_folder("REGISTRY_INSIGHTS_RAW_PATH"),
+            reference_path=_profile_folder("REGISTRY_INSIGHTS_REFERENCE_PATH"),
             export_dir=_path("REGISTRY_INSIGHTS_EXPORT_DIR", "reports"),
             collector_store=_optional_path("REGISTRY_INSIGHTS_COLLECTOR_STORE"),
             registry_log=_optional_path("REGISTRY_INSIGHTS_REGISTRY_LOG"),
@@ -73,6 +73,8 @@ def absolute_profile_folders() -> dict[str, str]:
     """Those folders as absolute paths, as the pipeline's own assets resolve them. dbt
     resolves a relative path from the folder it runs in, which dagster-dbt may make a
     temporary copy of the project: the warehouse built there would be the copy's."""
-    return {
-        variable: str(_path(variable, default)) for variable, default in PROFILE_FOLDERS.items()
-    }
+    return {variable: str(_profile_folder(variable)) for variable in PROFILE_FOLDERS}
+
+
+def _profile_folder(variable: str) -> Path:
+    return _path(variable, PROFILE_FOLDERS[variable])
