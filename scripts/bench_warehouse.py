@@ -178,14 +178,13 @@ def bench_connection(database: Path, memory_limit: str, temp_dir: Path) -> Any:
     return connection
 
 
-def compiled_normalise_ip(env: dict[str, str], scratch: Path) -> str:
-    """The project's normalise_ip over the raw column `client_ip`, as dbt compiles it on
-    DuckDB (against a scratch database, removed after): the hand query keys clients as
-    the model does, from the rule's one home."""
+def compiled_inline(env: dict[str, str], scratch: Path, jinja: str) -> str:
+    """The SQL dbt compiles `jinja` to on DuckDB (against a scratch database, removed
+    after): the bench's own statements come from the rules' one home, the project's
+    macros."""
     dbt = Path(sys.executable).parent / "dbt"
     completed = subprocess.run(
-        [str(dbt), "--quiet", "compile", "--inline", "{{ normalise_ip('client_ip') }}",
-         "--output", "json"],
+        [str(dbt), "--quiet", "compile", "--inline", jinja, "--output", "json"],
         cwd=PROJECT_DIR, env={**env, "REGISTRY_INSIGHTS_DUCKDB_PATH": str(scratch)},
         check=True, capture_output=True, text=True,
     )  # fmt: skip
@@ -193,6 +192,12 @@ def compiled_normalise_ip(env: dict[str, str], scratch: Path) -> str:
         leftover.unlink()
     compiled: str = json.loads(completed.stdout)["compiled"]
     return compiled
+
+
+def compiled_normalise_ip(env: dict[str, str], scratch: Path) -> str:
+    """The project's normalise_ip over the raw column `client_ip`, as dbt compiles it on
+    DuckDB: the hand query keys clients as the model does."""
+    return compiled_inline(env, scratch, "{{ normalise_ip('client_ip') }}")
 
 
 def run_hand_query(
@@ -211,12 +216,13 @@ def run_hand_query(
 
 
 def run_classification_model(
-    compiled: Path, database: Path, memory_limit: str, temp_dir: Path
+    compiled: Path, session_sql: Path, database: Path, memory_limit: str, temp_dir: Path
 ) -> None:
     """Body of the (m) step, run in a child process by `measured`: the SQL dbt compiled
     for the classification model, written to a table in a scratch database beside the
     warehouse (the warehouse's staging views are read as the fact table's query reads them,
-    with the same HMAC pads and settings as the profile's)."""
+    with the same HMAC pads and settings as the profile's, and the session setting the fact
+    table's pre-hook makes: keep_join_build_sides, compiled)."""
     from registry_insights.pseudonyms.dbt_plugin import set_pad_variables
     from registry_insights.pseudonyms.secret import load_secret
 
@@ -224,6 +230,7 @@ def run_classification_model(
     scratch.unlink(missing_ok=True)
     connection = bench_connection(database, memory_limit, temp_dir)
     set_pad_variables(connection, load_secret())
+    connection.execute(session_sql.read_text())
     connection.execute(f"attach '{scratch}' as scratch")
     connection.execute(f"create table scratch.classified as {compiled.read_text()}")
     connection.close()
@@ -260,6 +267,10 @@ def bench_size(rows: int, memory_limit: str) -> SizeResult:
     )
     normalised_client_ip = work / "normalised_client_ip.sql"
     normalised_client_ip.write_text(compiled_normalise_ip(env, work / "compile.duckdb"))
+    join_sides = work / "keep_join_build_sides.sql"
+    join_sides.write_text(
+        compiled_inline(env, work / "compile.duckdb", "{{ keep_join_build_sides() }}")
+    )
     hand = measured(
         [sys.executable, __file__, "--hand-query", str(raw), str(normalised_client_ip),
          str(work / "hand.duckdb")],
@@ -282,7 +293,8 @@ def bench_size(rows: int, memory_limit: str) -> SizeResult:
     model_seconds = keep_model_timings(work, "full").get(CLASSIFYING_MODEL)
     classification = measured(
         [sys.executable, __file__, "--classification-model",
-         str(work / "target" / CLASSIFICATION_SQL), str(work / "warehouse.duckdb")],
+         str(work / "target" / CLASSIFICATION_SQL), str(join_sides),
+         str(work / "warehouse.duckdb")],
         history_env,
     )  # fmt: skip
     reports = measured(
@@ -430,7 +442,10 @@ def main() -> int:
         help=argparse.SUPPRESS,
     )  # fmt: skip
     parser.add_argument(
-        "--classification-model", nargs=2, metavar=("SQL", "DATABASE"), help=argparse.SUPPRESS
+        "--classification-model",
+        nargs=3,
+        metavar=("SQL", "SESSION_SQL", "DATABASE"),
+        help=argparse.SUPPRESS,
     )
     arguments = parser.parse_args()
     if arguments.hand_query:
@@ -441,9 +456,9 @@ def main() -> int:
         )  # fmt: skip
         return 0
     if arguments.classification_model:
-        compiled, database = (Path(value) for value in arguments.classification_model)
+        compiled, session_sql, database = (Path(value) for value in arguments.classification_model)
         run_classification_model(
-            compiled, database, arguments.memory_limit, database.parent / "duckdb_tmp"
+            compiled, session_sql, database, arguments.memory_limit, database.parent / "duckdb_tmp"
         )
         return 0
     BENCH_DIR.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,8 @@
     incremental_strategy='replace_since',
     replace_time_column='action_at',
     on_schema_change='fail',
+    pre_hook="{{ keep_join_build_sides() }}",
+    post_hook="{{ restore_join_build_sides() }}",
 ) }}
 -- The classification (int_pull_actions_classified) and the enrichment are ephemeral
 -- models compiled into this query: each action is written once, here. Incremental runs

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from support.classification_harness import SqlClassifier, oracle_rows
 
+from registry_insights.pseudonyms import load_secret, pseudonym
+from registry_insights.pseudonyms.ip_text import canonical_ip
 from registry_insights.pull_actions import ManifestRequest
 
 DIGEST_A = "sha256:" + "a" * 64
@@ -64,3 +66,45 @@ def test_two_addresses_stay_two_clients(classifier_60s: SqlClassifier) -> None:
     expected = oracle_rows(requests, 60)
     assert len(expected) == 2
     assert classifier_60s.classify(requests) == expected
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["::ffff:192.0.2.7", "0:0:0:0:0:FFFF:C000:0207", " 2001:0DB8:0000::0007 ", "2001:db8::7%eth0"],
+)
+def test_an_action_carries_the_pseudonym_of_its_normalised_address(
+    classifier_60s: SqlClassifier, written: str
+) -> None:
+    """The pseudonyms come from the raw rows' values, each address text normalised as
+    staging normalises it: an action's client_ip_hash is the HMAC of the address in its
+    one spelling, whichever spelling the raw row has, and its account_id_hash that of
+    the account (None for an anonymous pull)."""
+    key = load_secret()
+    address = canonical_ip(written)
+    assert address is not None and address != written
+    signed_in = ManifestRequest(
+        event_id="e1",
+        occurred_at=START,
+        http_method="GET",
+        repository="acme/app",
+        reference="latest",
+        response_digest=DIGEST_A,
+        client_ip=written,
+        user_agent="docker/27",
+        account_id="acct-7",
+    )
+    anonymous = ManifestRequest(
+        event_id="e2",
+        occurred_at=START + timedelta(hours=1),
+        http_method="GET",
+        repository="acme/other",
+        reference="latest",
+        response_digest=DIGEST_B,
+        client_ip="198.51.100.9",
+        user_agent="docker/27",
+        account_id=None,
+    )
+    assert classifier_60s.pseudonyms([signed_in, anonymous]) == {
+        "e1": (pseudonym(key, address), pseudonym(key, "acct-7")),
+        "e2": (pseudonym(key, "198.51.100.9"), None),
+    }

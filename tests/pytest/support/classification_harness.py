@@ -4,8 +4,10 @@ The model `int_pull_actions_classified` is compiled once by dbt (so the SQL unde
 test is exactly what `dbt build` runs, macro included); each test then loads its
 own rows into `staging.stg_registry__requests` of a scratch DuckDB database with
 the same name (the client IP normalised by the dbt-compiled `normalise_ip` macro, as
-staging does) and runs the compiled query, in a session holding the HMAC pads of the
-tests' pseudonym secret, as the dbt plugin sets them.
+staging does), and their raw client columns into `staging.base_registry__requests`,
+where the model finds the values it pseudonymises (the address as written, as the base
+view has it); then it runs the compiled query, in a session holding the HMAC pads of
+the tests' pseudonym secret, as the dbt plugin sets them.
 """
 
 from __future__ import annotations
@@ -111,19 +113,37 @@ class SqlClassifier:
         self.normalise_sql = normalise_sql
 
     def classify(self, requests: Iterable[ManifestRequest]) -> list[ActionRow]:
+        self.load(requests)
+        result = self.connection.execute(
+            "select action_id, action, request_count, digest, platform_digest, tag, repository "
+            f"from ({self.compiled_sql}) as model"
+        ).fetchall()
+        return sorted(ActionRow(*row) for row in result)
+
+    def pseudonyms(
+        self, requests: Iterable[ManifestRequest]
+    ) -> dict[str, tuple[str | None, str | None]]:
+        """Each action's (client_ip_hash, account_id_hash), by action id."""
+        self.load(requests)
+        result = self.connection.execute(
+            f"select action_id, client_ip_hash, account_id_hash from ({self.compiled_sql}) as model"
+        ).fetchall()
+        return {action_id: (ip_hash, account_hash) for action_id, ip_hash, account_hash in result}
+
+    def load(self, requests: Iterable[ManifestRequest]) -> None:
+        """The requests as the staging view and the base view show them to the model."""
         table = requests_table(requests)
         self.connection.register("incoming_requests", table)
         try:
             self.connection.execute(
                 f"create or replace table staging.stg_registry__requests as {self.normalise_sql}"
             )
+            self.connection.execute(
+                "create or replace table staging.base_registry__requests as "
+                "select client_ip as client_ip_text, account_id from incoming_requests"
+            )
         finally:
             self.connection.unregister("incoming_requests")
-        result = self.connection.execute(
-            "select action_id, action, request_count, digest, platform_digest, tag, repository "
-            f"from ({self.compiled_sql}) as model"
-        ).fetchall()
-        return sorted(ActionRow(*row) for row in result)
 
     def close(self) -> None:
         self.connection.close()
