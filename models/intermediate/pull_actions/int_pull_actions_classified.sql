@@ -103,7 +103,9 @@ clients_seen as (
     where {{ replaced_requests_filter(builds_incrementally, bounds) }}
 ),
 
--- a text that is no address normalises to null, whose pseudonym is null
+-- a text that is no address normalises to null, whose pseudonym is null: no filter on the
+-- normalised value (macro distinct_value_pseudonyms has one), which DuckDB would push
+-- into the raw scan, normalising every row
 client_ip_pseudonyms as (
     select
         client_ip,
