@@ -18,28 +18,36 @@ DIGEST_B = "sha256:" + "b" * 64
 START = datetime(2026, 6, 1, tzinfo=UTC)
 
 
+def get_request(
+    event_id: str,
+    seconds: int,
+    reference: str,
+    digest: str,
+    ip: str,
+    *,
+    repository: str = "acme/app",
+    account_id: str | None = None,
+) -> ManifestRequest:
+    """A GET of a manifest, `seconds` after START, from one client."""
+    return ManifestRequest(
+        event_id=event_id,
+        occurred_at=START + timedelta(seconds=seconds),
+        http_method="GET",
+        repository=repository,
+        reference=reference,
+        response_digest=digest,
+        client_ip=ip,
+        user_agent="docker/27",
+        account_id=account_id,
+    )
+
+
 def tag_then_digest(first_ip: str, second_ip: str) -> list[ManifestRequest]:
     """A GET by tag from one spelling, the GET by digest of its platform image from the
     other: one pull when the spellings are one client, two actions otherwise."""
-
-    def request(
-        event_id: str, seconds: int, reference: str, digest: str, ip: str
-    ) -> ManifestRequest:
-        return ManifestRequest(
-            event_id=event_id,
-            occurred_at=START + timedelta(seconds=seconds),
-            http_method="GET",
-            repository="acme/app",
-            reference=reference,
-            response_digest=digest,
-            client_ip=ip,
-            user_agent="docker/27",
-            account_id=None,
-        )
-
     return [
-        request("e1", 0, "latest", DIGEST_A, first_ip),
-        request("e2", 1, DIGEST_B, DIGEST_B, second_ip),
+        get_request("e1", 0, "latest", DIGEST_A, first_ip),
+        get_request("e2", 1, DIGEST_B, DIGEST_B, second_ip),
     ]
 
 
@@ -82,28 +90,8 @@ def test_an_action_carries_the_pseudonym_of_its_normalised_address(
     key = load_secret()
     address = canonical_ip(written)
     assert address is not None and address != written
-    signed_in = ManifestRequest(
-        event_id="e1",
-        occurred_at=START,
-        http_method="GET",
-        repository="acme/app",
-        reference="latest",
-        response_digest=DIGEST_A,
-        client_ip=written,
-        user_agent="docker/27",
-        account_id="acct-7",
-    )
-    anonymous = ManifestRequest(
-        event_id="e2",
-        occurred_at=START + timedelta(hours=1),
-        http_method="GET",
-        repository="acme/other",
-        reference="latest",
-        response_digest=DIGEST_B,
-        client_ip="198.51.100.9",
-        user_agent="docker/27",
-        account_id=None,
-    )
+    signed_in = get_request("e1", 0, "latest", DIGEST_A, written, account_id="acct-7")
+    anonymous = get_request("e2", 3600, "latest", DIGEST_B, "198.51.100.9", repository="acme/other")
     assert classifier_60s.pseudonyms([signed_in, anonymous]) == {
         "e1": (pseudonym(key, address), pseudonym(key, "acct-7")),
         "e2": (pseudonym(key, "198.51.100.9"), None),
