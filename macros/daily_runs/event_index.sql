@@ -81,6 +81,9 @@
     [] when nothing is pending. With `files` none, every indexed file: the index holds
     the files taken in (pruned ones deleted by its pre-hook), and a 100M-request index
     is read in 0.9 s without the list of its 156 files against 2.6 to 4.2 s with it.
+    The index is scanned once: its rows sharing a hash with a pending row (the run's
+    rows and their old copies, a few more than the run's rows) are kept apart, then
+    counted (two scans of a 100M-row index took 1.5 s cold, one takes 0.5 s).
 -#}
 {% macro redelivery_candidate_files(index_relation, files=none) -%}
     {%- set pending = pending_request_files() -%}
@@ -88,9 +91,12 @@
         {{ return([]) }}
     {%- endif -%}
     {%- set found = run_query(
-        "select distinct indexed.source_file from " ~ index_relation ~ " as indexed"
+        "with sharing_a_new_hash as ("
+        ~ " select indexed.source_file, indexed.event_id_hash from " ~ index_relation ~ " as indexed"
         ~ " where " ~ _indexed_files_filter('indexed.source_file', files)
-        ~ " and indexed.event_id_hash in (" ~ repeated_event_hashes(index_relation, files) ~ ")"
+        ~ " and indexed.event_id_hash in (" ~ _pending_event_hashes(index_relation, pending) ~ "))"
+        ~ " select distinct source_file from sharing_a_new_hash where event_id_hash in ("
+        ~ " select event_id_hash from sharing_a_new_hash group by event_id_hash having count(*) > 1)"
         ~ " order by 1"
     ).columns[0].values() | list -%}
     {{ return(found) }}
@@ -107,12 +113,47 @@
     select indexed.event_id_hash
     from {{ index_relation }} as indexed
     where {{ _indexed_files_filter('indexed.source_file', files) }}
-        and indexed.event_id_hash in (
-            select new_rows.event_id_hash from {{ index_relation }} as new_rows
-            where {{ request_files_filter('new_rows.source_file', pending_request_files()) }}
-        )
+        and indexed.event_id_hash in ({{ _pending_event_hashes(index_relation, pending_request_files()) }})
     group by indexed.event_id_hash
     having count(*) > 1
+{%- endmacro %}
+
+
+{#-
+    every_repeated_event_hash(index_relation): SQL selecting, once each, the event-id
+    hashes that more than one row of the whole index has (the events of a full build that
+    may have another copy). Dispatched: DuckDB sorts the hashes and keeps those equal to
+    the previous one (100M rows: 4.3 s against 10.2 s for a hash aggregate of 100M
+    groups, which also spills); elsewhere a grouped count, since a window ordered
+    without partitions runs on one Spark task.
+-#}
+{% macro every_repeated_event_hash(index_relation) -%}
+    {{ return(adapter.dispatch('every_repeated_event_hash', 'registry_insights')(index_relation)) }}
+{%- endmacro %}
+
+{% macro default__every_repeated_event_hash(index_relation) -%}
+    select event_id_hash
+    from {{ index_relation }}
+    group by event_id_hash
+    having count(*) > 1
+{%- endmacro %}
+
+{% macro duckdb__every_repeated_event_hash(index_relation) -%}
+    select distinct event_id_hash
+    from (
+        select
+            event_id_hash,
+            lag(event_id_hash) over (order by event_id_hash) as previous_hash
+        from {{ index_relation }}
+    ) as sorted_hashes
+    where event_id_hash = previous_hash
+{%- endmacro %}
+
+
+{#- Private: SQL selecting the event-id hashes of the rows of `pending` (this run's files). -#}
+{% macro _pending_event_hashes(index_relation, pending) -%}
+    select new_rows.event_id_hash from {{ index_relation }} as new_rows
+    where {{ request_files_filter('new_rows.source_file', pending) }}
 {%- endmacro %}
 
 

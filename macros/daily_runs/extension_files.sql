@@ -53,7 +53,7 @@
 {#-
     The paths of every extension file taken in, this run's included: the ledger's files
     that were not pruned and the run's pending files (only the latter when history is
-    rebuilt). stg_registry__extension_events reads exactly these files.
+    rebuilt). base_registry__extension_events reads exactly these files.
 -#}
 {% macro taken_in_extension_files() -%}
     {%- set pending = pending_extension_files() -%}
@@ -66,3 +66,4 @@
     ).columns[0].values() | list -%}
     {{ return((recorded + pending) | unique | sort | list) }}
 {%- endmacro %}
+

@@ -22,18 +22,29 @@
 
 
 {#-
-    files_taken_in_by_this_run(column): a SQL condition on `column` (a raw file path)
-    selecting, in an incremental run, the rows of the files this run takes in (its
-    accepted pending files), and every row otherwise. For models that accumulate what each
-    file brings (the client enrichment): a daily run adds only the new files' values.
+    files_taken_in_by_this_run(column, table_name): a SQL condition on `column` (a raw file
+    path) selecting, in an incremental run, the rows of the files this run takes in (its
+    accepted pending files of raw table `table_name`: raw_registry_requests, the default,
+    or raw_extension_events), and every row otherwise. For models that accumulate what
+    each file brings (the event-id index, the client enrichment): a daily run adds only
+    the new files' values.
 -#}
-{% macro files_taken_in_by_this_run(column) -%}
+{% macro files_taken_in_by_this_run(column, table_name='raw_registry_requests') -%}
+    {%- if table_name not in ('raw_registry_requests', 'raw_extension_events') -%}
+        {{ exceptions.raise_compiler_error(
+            "files_taken_in_by_this_run: no pending files of raw table '" ~ table_name
+            ~ "' (raw_registry_requests or raw_extension_events)"
+        ) }}
+    {%- endif -%}
+    {%- set pending_files = (
+        pending_extension_files if table_name == 'raw_extension_events' else pending_request_files
+    ) -%}
     {%- if not execute -%}
         {#- parsing: the pending files become a parent of every caller -#}
-        {%- do pending_request_files() -%}
+        {%- do pending_files() -%}
     {%- endif -%}
     {%- if is_incremental() -%}
-        {{ request_files_filter(column, pending_request_files()) }}
+        {{ request_files_filter(column, pending_files()) }}
     {%- else -%}
         true
     {%- endif -%}

@@ -46,10 +46,7 @@ repeated_hashes as (
     {%- if is_incremental() %}
         {{ repeated_event_hashes(index, read_files) }}
     {%- else %}
-        select event_id_hash
-        from {{ index }}
-        group by event_id_hash
-        having count(*) > 1
+        {{ every_repeated_event_hash(index) }}
     {%- endif %}
 ),
 

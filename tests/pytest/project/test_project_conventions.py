@@ -20,6 +20,7 @@ from support.warehouse_build import PROJECT_DIR
 # Models whose grain is "one row per raw row" have no key of their own by design.
 UNKEYED_MODELS = {
     "base_registry__requests",
+    "base_registry__extension_events",
     "stg_registry__requests_quarantined",
     "base_registry__image_scans",
     "stg_registry__image_scans_quarantined",
