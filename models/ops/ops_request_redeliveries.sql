@@ -28,10 +28,11 @@
             index: a run builds the index first; meanwhile every file taken in -#}
         {%- set read_files = taken_in %}
     {%- else %}
+        {%- do check_event_index_keys(taken_in) %}
         {%- do check_event_index_hash(index, taken_in | reject('in', pending) | list) %}
-        {#- the candidates of every indexed file, kept to the files taken in (a file that
-            left the raw folder after a failed run may still have index rows) -#}
-        {%- set candidates = redelivery_candidate_files(index) | select('in', taken_in) | list %}
+        {#- the candidates among the files taken in (a file that left the raw folder after
+            a failed run may still have index rows) -#}
+        {%- set candidates = redelivery_candidate_files(index, taken_in) %}
         {%- set read_files = (pending + candidates) | unique | sort | list %}
     {%- endif %}
     {%- set files_read = request_files_filter('base_requests.source_file', read_files) %}
@@ -52,13 +53,13 @@ repeated_hashes as (
 
 candidate_copies as (
     select
-        event_index.source_file,
+        event_index.file_key,
         event_index.file_row_number
     from {{ index }} as event_index
     inner join repeated_hashes
         on event_index.event_id_hash = repeated_hashes.event_id_hash
     {%- if is_incremental() %}
-        where {{ request_files_filter('event_index.source_file', read_files) }}
+        where {{ raw_file_keys_filter('event_index.file_key', read_files) }}
     {%- endif %}
 ),
 
@@ -81,7 +82,7 @@ candidate_rows as (
     from {{ ref('base_registry__requests') }} as base_requests
     inner join candidate_copies
         on
-            base_requests.source_file = candidate_copies.source_file
+            {{ raw_file_key('base_requests.source_file') }} = candidate_copies.file_key
             and base_requests.file_row_number = candidate_copies.file_row_number
     where {{ files_read }}
 ),
