@@ -218,6 +218,24 @@ def test_the_index_equals_its_recomputation_from_the_raw_files(
     assert rows > 1_000
 
 
+def test_two_files_sharing_a_key_stop_the_daily_run(full_refresh: Path, tmp_path: Path) -> None:
+    """File keys cut to one bit: of the raw files taken in, two share a key, and the
+    daily run stops, naming them, before the index could mix their rows."""
+    database = tmp_path / "shared_key.duckdb"
+    shutil.copy(full_refresh, database)
+    raw = full_refresh.parent / "raw"
+    variables = "{report_as_of_date: '2026-07-01', raw_file_key_bits: 1}"
+    os.environ[PROCESS_DATE] = (START + datetime.timedelta(days=DAYS)).isoformat()
+    try:
+        stopped = dbt_invoke("run", raw, database, "--vars", variables, *DAILY)
+    finally:
+        del os.environ[PROCESS_DATE]
+    assert not stopped.success
+    messages = [message for message in stopped.messages if "have the same key" in message]
+    assert messages, stopped.messages
+    assert len(re.findall(r"[.]parquet", messages[0])) >= 2
+
+
 def test_an_index_written_with_paths_gets_its_file_keys(full_refresh: Path, tmp_path: Path) -> None:
     """A warehouse whose index holds each row's path (as written before the file key)
     gets the keys at its next daily run, in place of the paths, and the index then equals
