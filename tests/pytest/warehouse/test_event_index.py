@@ -183,28 +183,23 @@ def test_the_few_bits_hash_collides(daily_few_bits: DailyBuild) -> None:
     assert found is not None and found[0] <= 2**FEW_BITS and found[1] > 1_000
 
 
-def _index_against_raw(database: Path, raw: Path) -> tuple[list[tuple[int, ...]], int]:
+def _index_against_raw(database: Path, raw: Path) -> tuple[list[tuple[Any, ...]], int]:
     """The index's rows against their recomputation from the raw files (hash of the event
     id, hash of the path, row number): rows only stored, rows only recomputed; and its
     row count."""
-    connection = duckdb.connect(str(database), read_only=True)
-    try:
-        recomputed = (
-            "select hash(event_id) as event_id_hash, hash(filename) as file_key, "
-            "cast(file_row_number as bigint) as file_row_number "
-            f"from read_parquet('{raw / REQUESTS}/*/*.parquet', filename = true, "
-            "file_row_number = true) where event_id is not null"
-        )
-        stored = "select event_id_hash, file_key, file_row_number from ops.ops_request_event_index"
-        counts = [
-            connection.execute(f"select count(*) from ({a} except all {b})").fetchone()
-            for a, b in [(stored, recomputed), (recomputed, stored)]
-        ]
-        rows = connection.execute("select count(*) from ops.ops_request_event_index").fetchone()
-    finally:
-        connection.close()
-    assert rows is not None and all(count is not None for count in counts)
-    return [tuple(count) for count in counts if count is not None], rows[0]
+    recomputed = (
+        "select hash(event_id) as event_id_hash, hash(filename) as file_key, "
+        "cast(file_row_number as bigint) as file_row_number "
+        f"from read_parquet('{raw / REQUESTS}/*/*.parquet', filename = true, "
+        "file_row_number = true) where event_id is not null"
+    )
+    stored = "select event_id_hash, file_key, file_row_number from ops.ops_request_event_index"
+    counts = [
+        _fetch(database, f"select count(*) from ({a} except all {b})")[0]
+        for a, b in [(stored, recomputed), (recomputed, stored)]
+    ]
+    (rows,) = _fetch(database, "select count(*) from ops.ops_request_event_index")[0]
+    return counts, rows
 
 
 @pytest.mark.parametrize("build", ["daily_full_hash", "full_refresh"])
