@@ -73,12 +73,15 @@ cloud_providers as (
     from {{ ref('cloud_providers_by_asn_organisation') }}
 ),
 
+-- A text that is no address normalises to null, whose pseudonym is null: such a row is
+-- dropped at the end, not here. A filter on the normalised value here is pushed down
+-- through the distinct into the raw scan, which then normalises every row, not each
+-- distinct text (100M requests: this query 5.8 s against 2.1 s); at the end it applies
+-- to client_ips_encoded, which is read twice, and so stays there on DuckDB.
 client_ips_seen as (
     select client_ip from requests
-    where client_ip is not null
     union
     select client_ip from extension_events
-    where client_ip is not null
 ),
 
 client_ips_pseudonymised as (
@@ -179,6 +182,7 @@ client_ips_enriched as (
         on client_ips_encoded.ip_hex = addresses_with_asn.ip_hex
     left join organisation_providers
         on addresses_with_asn.asn_organisation = organisation_providers.asn_organisation
+    where client_ips_encoded.client_ip_hash is not null
 )
 
 select * from client_ips_enriched
