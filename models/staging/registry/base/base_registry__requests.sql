@@ -10,6 +10,7 @@
 -- Which files those are is read when compiling, from ops_request_files_pending and from
 -- the ledger ops_request_files_ledger, the ledger without ref() since it is written last
 -- (both reads listed in var layer_exceptions).
+{%- set history_rebuild = is_history_rebuild() %}
 with
 
 source as (
@@ -18,29 +19,25 @@ source as (
 
 -- When each file was taken in: a row is `future_timestamp` when it is later than that, so
 -- the check gives the same answer on every read of this view (this run's files are
--- taken in at the run's start; a full refresh takes every file in again).
-files_taken_in as (
-    {%- if is_history_rebuild() %}
+-- taken in at the run's start; a full refresh takes every file in again). A history
+-- rebuild has no ledger to join: every row gets the run's start, with no join of every
+-- raw row to an empty ledger (100M requests: 1.2 s of CPU on each read of this view).
+source_dated as (
+    {%- if history_rebuild %}
         select
-            cast(null as {{ dbt.type_string() }}) as file_path,
-            cast(null as {{ dbt.type_timestamp() }}) as taken_in_at
-        where 1 = 0
+            source.*,
+            {{ run_started_timestamp() }} as taken_in_at
+        from source
     {%- else %}
         select
-            file_path,
-            taken_in_at
-        from {{ request_files_ledger() }}
-        where is_accepted
+            source.*,
+            coalesce(files_taken_in.taken_in_at, {{ run_started_timestamp() }}) as taken_in_at
+        from source
+        left join {{ request_files_ledger() }} as files_taken_in
+            on
+                source.source_file = files_taken_in.file_path
+                and files_taken_in.is_accepted
     {%- endif %}
-),
-
-source_dated as (
-    select
-        source.*,
-        coalesce(files_taken_in.taken_in_at, {{ run_started_timestamp() }}) as taken_in_at
-    from source
-    left join files_taken_in
-        on source.source_file = files_taken_in.file_path
 ),
 
 normalised as (
