@@ -11,11 +11,14 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from support.warehouse_build import BuiltWarehouse
 
+from registry_insights.gx_context import ephemeral_context
 from registry_insights.mart_validation import MartValidationReport, main, validate_marts
 from registry_insights.mart_validation.checks import COUNTRY_CODES, MARTS, Volume, mart_frames
+from registry_insights.mart_validation.validate import _validate_frame
 
 IN_SET = "expect_column_values_to_be_in_set"
 BETWEEN = "expect_column_values_to_be_between"
@@ -311,3 +314,19 @@ def test_a_file_that_is_not_a_database_exits_2(
     database.write_text("not a database\n")
     assert main(database) == 2
     assert "cannot open" in capsys.readouterr().err
+
+
+def test_bounds_no_value_can_meet_fail_with_a_message() -> None:
+    """With no successful manifest request in staging, "1 to 0 actions" is a failed check
+    that says why, not a crash while Great Expectations builds it."""
+    frame = next(
+        frame
+        for frame in mart_frames(Volume(successful_manifest_requests=0, fct_actions=0))
+        if frame.table == "fct_pull_actions"
+    )
+    data = pd.DataFrame({column: [] for column in frame.columns})
+    results = {result.check: result for result in _validate_frame(ephemeral_context(), frame, data)}
+    bounds = results["actions_within_requests"]
+    assert not bounds.success
+    assert bounds.error == "no value can pass: the minimum 1 is above the maximum 0"
+    assert results["known_action"].error is None
