@@ -176,10 +176,11 @@ def _validate_frame(
         import great_expectations as gx
 
         source = context.data_sources.add_pandas(name=f"mart_{frame.table}")
+        unmeetable = {index: _empty_bounds(check) for index, check in enumerate(frame.checks)}
         expectations = [
             _expectation(gx, check, index)
             for index, check in enumerate(frame.checks)
-            if _empty_bounds(check) is None
+            if unmeetable[index] is None
         ]
     outcomes = run_expectations(
         context,
@@ -201,7 +202,7 @@ def _validate_frame(
             check.column,
             check.description,
             False,
-            error=_empty_bounds(check) or missing,
+            error=unmeetable[index] or missing,
         )
         for index, check in enumerate(frame.checks)
     ]

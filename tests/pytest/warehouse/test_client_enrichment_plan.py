@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -39,7 +38,7 @@ def raw_scans(
     connection = duckdb.connect()
     try:
         connection.execute(
-            f"attach '{Path(built_warehouse.database).resolve()}' as \"{catalog}\" (read_only)"
+            f"attach '{built_warehouse.database.resolve()}' as \"{catalog}\" (read_only)"
         )
         set_pad_variables(connection, load_secret())
         rows = connection.execute(f"explain (format json) {compiled}").fetchall()
