@@ -66,6 +66,18 @@ GIB = 1024**3
 DEFAULT_MEMORY_LIMIT = "7GB"
 
 
+def profile_storage_version() -> str:
+    """The storage format the profile creates the warehouse file in (profiles.yml), for
+    the files the hand query and the classification alone write too."""
+    import yaml  # type: ignore[import-untyped]  # no stubs pinned; dbt installs PyYAML
+
+    profile = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
+    version: str = profile["registry_insights"]["outputs"]["duckdb"]["config_options"][
+        "storage_compatibility_version"
+    ]
+    return version
+
+
 @dataclass(frozen=True)
 class Measure:
     """One timed step: wall seconds and peak resident memory of its process tree."""
@@ -170,7 +182,11 @@ def bench_connection(database: Path, memory_limit: str, temp_dir: Path) -> Any:
     """A DuckDB connection with the profile's settings, for the steps run outside dbt."""
     import duckdb
 
-    connection = duckdb.connect(str(database))
+    # the storage format is fixed when the file is created: it goes in the connection's
+    # config, as the profile's config_options give it to dbt's
+    connection = duckdb.connect(
+        str(database), config={"storage_compatibility_version": profile_storage_version()}
+    )
     connection.execute("set TimeZone = 'UTC'")
     connection.execute(f"set memory_limit = '{memory_limit}'")
     connection.execute(f"set temp_directory = '{temp_dir}'")
