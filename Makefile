@@ -51,7 +51,7 @@ SPARK_ENV := REGISTRY_INSIGHTS_TARGET=spark SPARK_LOCAL_IP=127.0.0.1 REGISTRY_IN
 help:
 	@echo "make demo   build a sample warehouse and write the report CSVs"
 	@echo "make test   lint, dbt build on the test dataset, pytest (what CI runs)"
-	@echo "make bench  benchmark (BENCH_SIZES=1000000,10000000,100000000): build/bench/results.md"
+	@echo "make bench  benchmark (BENCH_SIZES=1000000,10000000,100000000 BENCH_ROUNDS=1): build/bench/results.md"
 	@echo "make docs   generate the dbt docs site into target/"
 	@echo "make clean  remove build output (keeps the virtualenv)"
 
@@ -143,8 +143,10 @@ pytest: venv reference
 # Not part of `make test`: generates up to 100M requests (about 5 min; 12 GB of disk with
 # the warehouses) and runs for about 40 min at that size on 2 cores.
 BENCH_SIZES ?= 1000000,10000000,100000000
+# each size measured this many times: the table gives medians (scripts/bench_warehouse.py)
+BENCH_ROUNDS ?= 1
 bench: venv reference
-	$(BIN)/python scripts/bench_warehouse.py --sizes $(BENCH_SIZES)
+	$(BIN)/python scripts/bench_warehouse.py --sizes $(BENCH_SIZES) --rounds $(BENCH_ROUNDS)
 
 # Not part of `make test`: the full build (bench's (b) and (c)) on Spark beside DuckDB, on
 # bench's data, every mart compared (scripts/bench_spark.py); 1M unless BENCH_SIZES is given.

@@ -20,9 +20,16 @@ It writes build/bench/results.json and build/bench/results.md with the ratios (m
 fct/(a) (the seconds of fct_pull_actions in (b), the one query that classifies,
 pseudonymises, enriches and writes the actions, over (a)), (b)/(a) and (d)/(b), and each model's
 seconds in (b), (c) and (d) (from dbt's run_results.json) to
-build/bench/<size>/model_seconds_{full,reports,daily}.json.
+build/bench/<size>/model_seconds_{full,reports,daily}.json (of the last round).
+
+With `--rounds N` (`BENCH_ROUNDS`, default 1) each size is measured N times, one round
+after the other: the table gives each step's median seconds, each ratio's median over the
+rounds with its lowest and highest (a round's ratios pair steps run a minute apart, so a
+machine that slows down between rounds moves them less than the seconds), and each step's
+highest peak memory; results.json keeps every round.
 
     .venv/bin/python scripts/bench_warehouse.py --sizes 1000000
+    .venv/bin/python scripts/bench_warehouse.py --sizes 10000000 --rounds 3
 """
 
 from __future__ import annotations
@@ -33,10 +40,12 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -118,6 +127,44 @@ class SizeResult:
     @property
     def day_over_full(self) -> float:
         return self.incremental_day.seconds / self.dbt_full_to_fact.seconds
+
+
+@dataclass(frozen=True)
+class SizeRounds:
+    """Every round measured for one size, in the order run."""
+
+    requests: int
+    rounds: tuple[SizeResult, ...]
+
+    def median_step(self, step: Callable[[SizeResult], Measure | None]) -> Measure | None:
+        """A step's median seconds over the rounds and its highest peak memory."""
+        measures = [measure for measure in map(step, self.rounds) if measure is not None]
+        if not measures:
+            return None
+        return Measure(
+            seconds=statistics.median(measure.seconds for measure in measures),
+            peak_rss_bytes=max(measure.peak_rss_bytes for measure in measures),
+        )
+
+    def ratio(self, of_round: Callable[[SizeResult], float | None]) -> RatioSpread | None:
+        """A ratio's median over the rounds, with its lowest and highest."""
+        values = [value for value in map(of_round, self.rounds) if value is not None]
+        if not values:
+            return None
+        return RatioSpread(statistics.median(values), min(values), max(values))
+
+
+@dataclass(frozen=True)
+class RatioSpread:
+    median: float
+    lowest: float
+    highest: float
+
+    def cell(self, digits: int) -> str:
+        """The median, and the lowest and highest when the rounds differ."""
+        if self.lowest == self.highest:
+            return f"{self.median:.{digits}f}"
+        return f"{self.median:.{digits}f} ({self.lowest:.{digits}f}-{self.highest:.{digits}f})"
 
 
 def _tree_rss(root: int) -> int:
@@ -356,8 +403,36 @@ def result_row(result: SizeResult) -> dict[str, object]:
     }
 
 
+def rounds_row(size: SizeRounds) -> dict[str, object]:
+    """One size in results.json: every round, and the medians the table gives."""
+    medians = {
+        "full_over_hand": size.ratio(lambda result: result.full_over_hand),
+        "model_over_hand": size.ratio(lambda result: result.model_over_hand),
+        "classification_over_hand": size.ratio(lambda result: result.classification_over_hand),
+        "day_over_full": size.ratio(lambda result: result.day_over_full),
+    }
+    return {
+        "requests": size.requests,
+        "rounds": [result_row(result) for result in size.rounds],
+        "median_ratios": {
+            name: None if spread is None else round(spread.median, 4)
+            for name, spread in medians.items()
+        },
+    }
+
+
+def from_rounds_row(row: dict[str, object]) -> SizeRounds:
+    """A size read back from results.json (a row saved before rounds is one round)."""
+    rounds = row.get("rounds")
+    if rounds is None:
+        return SizeRounds(int(str(row["requests"])), (from_row(row),))
+    if not isinstance(rounds, list) or not rounds:
+        raise ValueError(f"no rounds for {row.get('requests')!r}: {rounds!r}")
+    return SizeRounds(int(str(row["requests"])), tuple(from_row(result) for result in rounds))
+
+
 def from_row(row: dict[str, object]) -> SizeResult:
-    """A result read back from results.json."""
+    """A round read back from results.json."""
     steps = ("hand_query", "dbt_full_to_fact", "reports", "incremental_day")
     measures = {step: _measure(row[step]) for step in steps}
     model = row.get("model_seconds")
@@ -377,30 +452,40 @@ def _measure(value: object) -> Measure:
     return Measure(seconds=float(value["seconds"]), peak_rss_bytes=int(value["peak_rss_bytes"]))
 
 
-def markdown(results: list[SizeResult], machine: str) -> str:
+def markdown(sizes: list[SizeRounds], machine: str) -> str:
+    """The table: each step's median seconds, each ratio's median (lowest-highest when
+    there were rounds that differ), each step's highest peak memory."""
     lines = [
         f"Machine: {machine}",
         "",
-        "| requests | (a) hand query | (b) dbt to fact | (m) classification | (c) reports "
-        "| (d) one day | (m)/(a) | fct/(a) | (b)/(a) | (d)/(b) "
+        "| requests | rounds | (a) hand query | (b) dbt to fact | (m) classification "
+        "| (c) reports | (d) one day | (m)/(a) | fct/(a) | (b)/(a) | (d)/(b) "
         "| peak memory (a / b / m / c / d) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for result in results:
+    for size in sizes:
         steps = [
-            result.hand_query, result.dbt_full_to_fact, result.classification, result.reports,
-            result.incremental_day,
-        ]  # fmt: skip
+            size.median_step(lambda result: result.hand_query),
+            size.median_step(lambda result: result.dbt_full_to_fact),
+            size.median_step(lambda result: result.classification),
+            size.median_step(lambda result: result.reports),
+            size.median_step(lambda result: result.incremental_day),
+        ]
         memory = " / ".join(
             "-" if step is None else f"{step.peak_rss_bytes / GIB:.1f}" for step in steps
         )
         times = " | ".join("" if step is None else f"{step.seconds:.1f} s" for step in steps)
-        alone = result.classification_over_hand
-        model = result.model_over_hand
+        ratios = [
+            (size.ratio(lambda result: result.classification_over_hand), 2),
+            (size.ratio(lambda result: result.model_over_hand), 2),
+            (size.ratio(lambda result: result.full_over_hand), 2),
+            (size.ratio(lambda result: result.day_over_full), 3),
+        ]
+        cells = " | ".join(
+            "" if spread is None else spread.cell(digits) for spread, digits in ratios
+        )
         lines.append(
-            f"| {result.requests:,} | {times} | {'' if alone is None else f'{alone:.2f}'} "
-            f"| {'' if model is None else f'{model:.2f}'} | {result.full_over_hand:.2f} "
-            f"| {result.day_over_full:.3f} | {memory} GiB |"
+            f"| {size.requests:,} | {len(size.rounds)} | {times} | {cells} | {memory} GiB |"
         )
     return "\n".join(lines) + "\n"
 
@@ -434,6 +519,17 @@ def bench_arguments(
     return parser
 
 
+def positive_rounds(value: str) -> int:
+    """--rounds: a whole number of at least 1."""
+    try:
+        rounds = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if rounds < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 round, not {rounds}")
+    return rounds
+
+
 def saved_rows(saved: Path) -> list[dict[str, object]]:
     """The result rows an earlier run saved (they stay in the table), or none."""
     if not saved.exists():
@@ -452,6 +548,12 @@ def save_results(saved: Path, table_path: Path, table: str, payload: dict[str, o
 def main() -> int:
     parser = bench_arguments(
         __doc__.splitlines()[0], "1000000,10000000,100000000", "DuckDB memory_limit for every step"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=positive_rounds,
+        default=os.environ.get("BENCH_ROUNDS", "1"),
+        help="measure each size this many times: the table gives medians (default 1)",
     )
     parser.add_argument(
         "--hand-query", nargs=3, metavar=("RAW", "NORMALISE_IP_SQL", "DATABASE"),
@@ -481,17 +583,21 @@ def main() -> int:
     machine = machine_description()
     saved = BENCH_DIR / "results.json"
     # sizes measured before (by an earlier `make bench`) stay in the table
-    results = {int(str(row["requests"])): from_row(row) for row in saved_rows(saved)}
-    for size in (int(value) for value in arguments.sizes.split(",")):
-        results[size] = bench_size(size, arguments.memory_limit)
-        ordered = [results[key] for key in sorted(results)]
-        table = markdown(ordered, machine)
-        payload = {
-            "machine": machine,
-            "memory_limit": arguments.memory_limit,
-            "results": [result_row(result) for result in ordered],
-        }
-        save_results(saved, BENCH_DIR / "results.md", table, payload)
+    results = {size.requests: size for size in map(from_rounds_row, saved_rows(saved))}
+    for requests in (int(value) for value in arguments.sizes.split(",")):
+        rounds: list[SizeResult] = []
+        for number in range(1, arguments.rounds + 1):
+            print(f"{requests:,} requests: round {number} of {arguments.rounds}", flush=True)
+            rounds.append(bench_size(requests, arguments.memory_limit))
+            # saved after each round: a long run cut short keeps the rounds it finished
+            results[requests] = SizeRounds(requests, tuple(rounds))
+            ordered = [results[key] for key in sorted(results)]
+            payload = {
+                "machine": machine,
+                "memory_limit": arguments.memory_limit,
+                "results": [rounds_row(size) for size in ordered],
+            }
+            save_results(saved, BENCH_DIR / "results.md", markdown(ordered, machine), payload)
     return 0
 
 
