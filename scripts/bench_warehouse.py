@@ -403,14 +403,22 @@ def result_row(result: SizeResult) -> dict[str, object]:
     }
 
 
+# The ratios of a round, in the table's order: (name in results.json, digits in the table)
+RATIOS = (
+    ("classification_over_hand", 2),  # (m)/(a)
+    ("model_over_hand", 2),  # fct/(a)
+    ("full_over_hand", 2),  # (b)/(a)
+    ("day_over_full", 3),  # (d)/(b)
+)
+
+
+def _ratio_spread(size: SizeRounds, name: str) -> RatioSpread | None:
+    return size.ratio(lambda result: getattr(result, name))
+
+
 def rounds_row(size: SizeRounds) -> dict[str, object]:
     """One size in results.json: every round, and the medians the table gives."""
-    medians = {
-        "full_over_hand": size.ratio(lambda result: result.full_over_hand),
-        "model_over_hand": size.ratio(lambda result: result.model_over_hand),
-        "classification_over_hand": size.ratio(lambda result: result.classification_over_hand),
-        "day_over_full": size.ratio(lambda result: result.day_over_full),
-    }
+    medians = {name: _ratio_spread(size, name) for name, _ in RATIOS}
     return {
         "requests": size.requests,
         "rounds": [result_row(result) for result in size.rounds],
@@ -475,14 +483,9 @@ def markdown(sizes: list[SizeRounds], machine: str) -> str:
             "-" if step is None else f"{step.peak_rss_bytes / GIB:.1f}" for step in steps
         )
         times = " | ".join("" if step is None else f"{step.seconds:.1f} s" for step in steps)
-        ratios = [
-            (size.ratio(lambda result: result.classification_over_hand), 2),
-            (size.ratio(lambda result: result.model_over_hand), 2),
-            (size.ratio(lambda result: result.full_over_hand), 2),
-            (size.ratio(lambda result: result.day_over_full), 3),
-        ]
+        spreads = [(_ratio_spread(size, name), digits) for name, digits in RATIOS]
         cells = " | ".join(
-            "" if spread is None else spread.cell(digits) for spread, digits in ratios
+            "" if spread is None else spread.cell(digits) for spread, digits in spreads
         )
         lines.append(
             f"| {size.requests:,} | {len(size.rounds)} | {times} | {cells} | {memory} GiB |"
