@@ -42,7 +42,7 @@ def encoded(family: int, offset: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def lookups(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def lookups(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     """The default and the dispatched (DuckDB) lookup, compiled by dbt."""
     columns = list(VALUE_COLUMNS)
     compiled = dbt_compiled_code(
@@ -57,7 +57,7 @@ def lookups(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     assert "{{" not in compiled
     assert "over (" in default and "asof" not in default
     assert "asof left join" in dispatched
-    yield default, dispatched
+    return default, dispatched
 
 
 @pytest.fixture(scope="module")
