@@ -286,13 +286,12 @@ def run_classification_model(
     warehouse (the warehouse's staging views are read as the fact table's query reads them,
     with the same HMAC pads and settings as the profile's, and the session setting the fact
     table's pre-hook makes: keep_join_build_sides, compiled)."""
-    from registry_insights.pseudonyms.dbt_plugin import set_pad_variables
-    from registry_insights.pseudonyms.secret import load_secret
+    from registry_insights.pseudonyms.duckdb_pads import set_pad_variables
 
     scratch = database.parent / "classification-alone.duckdb"
     scratch.unlink(missing_ok=True)
     connection = bench_connection(database, memory_limit, temp_dir)
-    set_pad_variables(connection, load_secret())
+    set_pad_variables(connection)
     connection.execute(session_sql.read_text())
     connection.execute(f"attach '{scratch}' as scratch")
     connection.execute(f"create table scratch.classified as {compiled.read_text()}")

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from support.warehouse_build import dbt_compiled_code
 
 from registry_insights.pseudonyms import hmac_pads, load_secret
-from registry_insights.pseudonyms.dbt_plugin import Plugin, set_pad_variables
+from registry_insights.pseudonyms.dbt_plugin import Plugin
+from registry_insights.pseudonyms.duckdb_pads import set_pad_variables
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +104,7 @@ def test_two_installations_give_different_pseudonyms(pseudonym_sql: str, tmp_pat
     results = []
     for installation in ("one", "two"):
         connection = duckdb.connect()
-        set_pad_variables(connection, load_secret(tmp_path / installation / "secret"))
+        set_pad_variables(connection, tmp_path / installation / "secret")
         connection.execute("create table vals (v varchar)")
         results.append(pseudonyms(connection, pseudonym_sql, values))
         connection.close()

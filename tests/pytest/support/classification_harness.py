@@ -20,8 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from registry_insights.pseudonyms import load_secret
-from registry_insights.pseudonyms.dbt_plugin import set_pad_variables
+from registry_insights.pseudonyms.duckdb_pads import set_pad_variables
 from registry_insights.pull_actions import ManifestRequest, PullAction, classify
 from support.warehouse_build import dbt_compiled_code
 
@@ -108,7 +107,7 @@ class SqlClassifier:
         self.connection = duckdb.connect(str(database_path))
         self.connection.execute("set TimeZone = 'UTC'")
         self.connection.execute("create schema if not exists staging")
-        set_pad_variables(self.connection, load_secret())
+        set_pad_variables(self.connection)
         self.compiled_sql = compiled_sql
         self.normalise_sql = normalise_sql
 

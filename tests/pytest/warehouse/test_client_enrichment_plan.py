@@ -14,8 +14,7 @@ import duckdb
 import pytest
 from support.warehouse_build import BuiltWarehouse, dbt_compiled_code
 
-from registry_insights.pseudonyms import load_secret
-from registry_insights.pseudonyms.dbt_plugin import set_pad_variables
+from registry_insights.pseudonyms.duckdb_pads import set_pad_variables
 
 
 def _operators(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -40,7 +39,7 @@ def raw_scans(
         connection.execute(
             f"attach '{built_warehouse.database.resolve()}' as \"{catalog}\" (read_only)"
         )
-        set_pad_variables(connection, load_secret())
+        set_pad_variables(connection)
         rows = connection.execute(f"explain (format json) {compiled}").fetchall()
     finally:
         connection.close()
