@@ -92,8 +92,8 @@ def test_the_statements_name_the_file_and_hold_no_key_material(tmp_path: Path) -
         assert material.hex() not in statements
 
 
-def test_a_path_with_a_quote_is_read(tmp_path: Path) -> None:
-    folder = tmp_path / "it's here"
+def test_a_path_with_a_quote_and_glob_characters_is_read(tmp_path: Path) -> None:
+    folder = tmp_path / "it's [1] here?"
     folder.mkdir()
     key = os.urandom(32)
     assert session_pads(write_secret(folder, key, "plain"))[0] == hmac_pads(key).inner.hex()
