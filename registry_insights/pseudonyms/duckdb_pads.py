@@ -62,18 +62,21 @@ def set_pad_variables(connection: Any, secret_path: Path | None = None) -> None:
     try:
         for statement in pad_variable_statements(path):
             connection.execute(statement)
-        derived = connection.execute(
+        # fetchall, not fetchone: a result left open keeps its transaction open, and
+        # DuckDB then checkpoints nothing in the whole database until it is closed (the
+        # plugin's root connection runs nothing else: the WAL would grow for the whole run)
+        rows = connection.execute(
             f"select getvariable('{INNER_PAD_VARIABLE}'), getvariable('{OUTER_PAD_VARIABLE}')"
-        ).fetchone()
+        ).fetchall()
     except duckdb.Error as error:
         raise SecretError(
             f"DuckDB could not derive the HMAC pads from the pseudonym secret file {path}"
             f" ({type(error).__name__}); write the secret as one line of hex digits."
         ) from None  # DuckDB's message may quote the file's text
     expected = (pads.inner.hex(), pads.outer.hex())
-    if derived is None or not all(
+    if len(rows) != 1 or not all(
         isinstance(got, str) and hmac.compare_digest(got, want)
-        for got, want in zip(derived, expected, strict=True)
+        for got, want in zip(rows[0], expected, strict=True)
     ):
         raise SecretError(
             f"DuckDB read other HMAC pads from the pseudonym secret file {path} than Python"

@@ -133,3 +133,20 @@ def test_setting_the_pads_imports_neither_pandas_nor_dbt(tmp_path: Path) -> None
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_setting_the_pads_leaves_no_transaction_open(tmp_path: Path) -> None:
+    """dbt-duckdb configures a root connection that runs nothing else: a result left
+    open there would keep a transaction open, and DuckDB would checkpoint nothing in the
+    database (its write-ahead log growing) until the process ends."""
+    path = write_secret(tmp_path, os.urandom(32), "plain")
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    try:
+        set_pad_variables(connection, path)
+        other = connection.cursor()
+        set_pad_variables(other, path)
+        writer = connection.cursor()
+        writer.execute("create table t as select range as i from range(1000)")
+        writer.execute("checkpoint")  # refused while another transaction is open
+    finally:
+        connection.close()
