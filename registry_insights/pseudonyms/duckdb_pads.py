@@ -46,8 +46,9 @@ def pad_variable_statements(secret_path: Path) -> list[str]:
     )
     return [
         f"set variable {variable} = ("
-        f"select lower(hex(xor(cast({block} as bit), cast(unhex(repeat('{pad}', 64)) as bit))"
-        f"::blob)) from (select regexp_replace(content, '[\\s\\x0b]', '', 'g') as key_hex"
+        f"select lower(hex(xor(cast({block} as bit),"
+        f" cast(unhex(repeat('{pad}', {_BLOCK_HEX_DIGITS // 2})) as bit))::blob))"
+        f" from (select regexp_replace(content, '[\\s\\x0b]', '', 'g') as key_hex"
         f" from read_text('{quoted_path}')))"
         for variable, pad in _PAD_BYTES.items()
     ]
