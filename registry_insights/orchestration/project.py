@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_dbt.dbt_project import using_dagster_dev
+from filelock import FileLock
 
 from registry_insights.orchestration.settings import PROJECT_DIR
 
@@ -41,9 +42,18 @@ def manifest_is_stale(project: DbtProject = DBT_PROJECT) -> bool:
 
 def prepare_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     """The manifest's path: `dbt parse` into build/dagster/target when it is missing or
-    older than the project's files, and on every load under `dagster dev`."""
-    if manifest_is_stale(project) or using_dagster_dev():
-        dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    older than the project's files, and on every load under `dagster dev`.
+
+    One process at a time (a lock file beside the target folder): processes that load the
+    definitions together (Dagster's webserver and daemon, parallel test workers) would
+    otherwise parse into the same folder at once, and one could read the manifest while
+    another rewrites it. A process that waited finds the manifest fresh and parses
+    nothing."""
+    target = project.project_dir / project.target_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(target.parent / f"{target.name}.lock"):
+        if manifest_is_stale(project) or using_dagster_dev():
+            dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return project.manifest_path
 
 
