@@ -5,7 +5,9 @@ folder's conftest.py."""
 
 from __future__ import annotations
 
+import importlib.machinery
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,16 @@ os.environ.setdefault(
     SECRET_FILE_ENV,
     str(Path(__file__).resolve().parents[2] / "build" / "test-secret" / "pseudonym-secret"),
 )
+
+# pytest-xdist's workers (`make test` runs two) run with a `__main__` that has neither a
+# file nor a spec. PySpark's Connect package takes that for a doctest run and exits the
+# process when it is imported, which Great Expectations does where PySpark is installed
+# (the raw and mart validations): every such test would fail with SystemExit. A spec
+# named `__main__` tells it otherwise, and multiprocessing's children, which re-import
+# the main module by its spec's name, skip that name.
+_main = sys.modules["__main__"]
+if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
+    _main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
 
 # Property tests check results, never speed (speed lives in `make bench`): no per-example
 # deadline and no "too slow" health check, which fail on a loaded CI machine.

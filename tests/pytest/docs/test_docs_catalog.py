@@ -9,7 +9,12 @@ from typing import Any
 
 import pytest
 from dbt.cli.main import dbtRunner
-from support.warehouse_build import PROJECT_DIR, BuiltWarehouse, project_environment
+from support.warehouse_build import (
+    PROJECT_DIR,
+    BuiltWarehouse,
+    project_environment,
+    writable_copy,
+)
 
 from registry_insights.publishing.catalog import Interface, published_models
 
@@ -20,7 +25,8 @@ def docs(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """manifest.json and catalog.json of `dbt docs generate` on the test warehouse."""
     target = tmp_path_factory.mktemp("docs")
-    with project_environment(built_warehouse.raw_path, built_warehouse.database):
+    database = writable_copy(built_warehouse, target / "warehouse")
+    with project_environment(built_warehouse.raw_path, database):
         result = dbtRunner().invoke(
             [
                 "docs",

@@ -143,7 +143,10 @@ def test_the_secret_is_in_no_compiled_sql_log_or_warehouse_file(
     assert any(path.suffix == ".sql" for path in files), "no compiled SQL found to scan"
     found = []
     for path in files:
-        content = path.read_bytes()
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:  # replaced meanwhile by a dbt run of another test worker
+            continue
         found += [f"{name} in {path}" for name, needle in needles.items() if needle in content]
     assert found == []
 

@@ -3,13 +3,12 @@ it: the test must pass on the warehouse as built and fail once the leak is in.""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from support.warehouse_build import BuiltWarehouse, dbt_invoke
+from support.warehouse_build import BuiltWarehouse, dbt_invoke, writable_copy
 
 #: Changes a copy of the warehouse (what it returns is ignored).
 Leak = Callable[[duckdb.DuckDBPyConnection], object]
@@ -17,10 +16,7 @@ Leak = Callable[[duckdb.DuckDBPyConnection], object]
 
 def plant(built: BuiltWarehouse, tmp_path: Path, leak: Leak) -> Path:
     """A copy of the built warehouse with `leak` applied."""
-    # the same file name: DuckDB names the catalog after it, and the staging views
-    # refer to the catalog by that name
-    copy = tmp_path / built.database.name
-    shutil.copy(built.database, copy)
+    copy = writable_copy(built, tmp_path / "leaked")
     with duckdb.connect(str(copy)) as connection:
         leak(connection)
     return copy
@@ -33,8 +29,9 @@ def assert_leak_caught(
     model, leak, test_name = guard
     selection = f"{model},test_name:{test_name}"
     clean = dbt_invoke(
-        "test", built_warehouse.raw_path, built_warehouse.database, "--select", selection
-    )
+        "test", built_warehouse.raw_path, writable_copy(built_warehouse, tmp_path / "clean"),
+        "--select", selection,
+    )  # fmt: skip
     assert clean.passed > 0 and clean.failed == 0, f"{test_name} on {model} fails before the leak"
     leaked = plant(built_warehouse, tmp_path, leak)
     result = dbt_invoke("test", built_warehouse.raw_path, leaked, "--select", selection)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,18 @@ PROJECT_DIR = Path(__file__).resolve().parents[3]
 class BuiltWarehouse:
     raw_path: Path
     database: Path
+
+
+def writable_copy(built: BuiltWarehouse, folder: Path) -> Path:
+    """A copy of the built warehouse in `folder`, for dbt to run on: dbt opens its
+    warehouse for writing, and while one process writes a DuckDB file no other may open
+    it, so the shared build stays read-only for the test workers that read it meanwhile
+    (`make test` runs pytest on two). The copy keeps the file's name: DuckDB names the
+    catalog after it, and the staging views refer to the catalog by that name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / built.database.name
+    shutil.copy(built.database, copy)
+    return copy
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,12 @@ same is done for `counts_match_fact_table` with miscounts planted in the marts.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 from support.privacy_leaks import Leak, assert_leak_caught
-from support.warehouse_build import BuiltWarehouse, dbt_invoke
+from support.warehouse_build import BuiltWarehouse, dbt_invoke, writable_copy
 
 
 def _copy_row_with(table: str, assignments: str) -> Leak:
@@ -93,8 +92,7 @@ def test_privacy_test_fails_on_a_planted_leak(
 def test_lowering_the_user_threshold_is_caught(
     built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
-    copy = tmp_path / built_warehouse.database.name
-    shutil.copy(built_warehouse.database, copy)
+    copy = writable_copy(built_warehouse, tmp_path)
     result = dbt_invoke(
         "build",
         built_warehouse.raw_path,
