@@ -28,10 +28,8 @@ def assert_leak_caught(
     """The guarding test passes on the built warehouse and fails once the leak is planted."""
     model, leak, test_name = guard
     selection = f"{model},test_name:{test_name}"
-    clean = dbt_invoke(
-        "test", built_warehouse.raw_path, writable_copy(built_warehouse, tmp_path / "clean"),
-        "--select", selection,
-    )  # fmt: skip
+    clean_copy = writable_copy(built_warehouse, tmp_path / "clean")
+    clean = dbt_invoke("test", built_warehouse.raw_path, clean_copy, "--select", selection)
     assert clean.passed > 0 and clean.failed == 0, f"{test_name} on {model} fails before the leak"
     leaked = plant(built_warehouse, tmp_path, leak)
     result = dbt_invoke("test", built_warehouse.raw_path, leaked, "--select", selection)
